@@ -1,0 +1,57 @@
+# crampkg — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+# Debian packages the tests drive for real (browser, independent RDF parsers).
+SYSTEM_PACKAGES := chromium raptor2-utils serdi
+PYTEST_ARGS ?=
+
+.PHONY: install install-test system-deps build run test bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+system-deps:
+	@missing=""; for pkg in $(SYSTEM_PACKAGES); do \
+	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends \
+	    -o DPkg::Lock::Timeout=600 $$missing; \
+	fi
+
+install-test: system-deps $(VENV)/.installed-test
+
+build: install
+	$(BIN)/crampkg build
+
+run: build
+	$(BIN)/crampkg serve --host $(HOST) --port $(PORT)
+
+test: install-test
+	$(BIN)/crampkg build
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+bench: install-test build
+	$(BIN)/python -m bench
+
+lint: install-test
+	$(BIN)/ruff check kg server tests bench scripts
+
+clean:
+	rm -rf build build.old .pytest_cache test-artifacts

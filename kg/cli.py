@@ -1,0 +1,90 @@
+"""The `crampkg` command line: build, summary, query (and serve, export as they arrive)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import CrampkgError
+from .namespaces import BUILD_DIR
+
+DISCLAIMER = "crampkg is an educational model of one article, not medical advice."
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build, format_summary
+
+    result = build(Path(args.out), force=args.force)
+    print(format_summary(result.summary))
+    print(f"{'reused cached build' if result.cached else 'built'}: {result.path}")
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from .build import SUMMARY_FILE, format_summary
+
+    path = Path(args.out) / SUMMARY_FILE
+    if not path.exists():
+        raise CrampkgError(f"{path}: no build yet; run `crampkg build` first")
+    print(format_summary(json.loads(path.read_text())))
+    return 0
+
+
+def read_query_text(arg: str) -> str:
+    path = Path(arg)
+    if arg.endswith(".rq") or (len(arg) < 4096 and path.is_file()):
+        if not path.is_file():
+            raise CrampkgError(f"{arg}: no such query file")
+        return path.read_text(encoding="utf-8")
+    return arg
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .dataset import load_dataset
+    from .namespaces import sparql_prologue
+    from .results import FORMATTERS
+
+    text = read_query_text(args.query)
+    ds = load_dataset(Path(args.out) / "crampkg.nq")
+    try:
+        result = ds.query(text, initNs={})
+    except Exception as exc:
+        try:  # a query written with crampkg's usual prefixes but without PREFIX lines
+            result = ds.query(sparql_prologue() + text)
+        except Exception:
+            raise CrampkgError(f"query failed: {exc}") from None
+    sys.stdout.write(FORMATTERS[args.format](result).rstrip("\n") + "\n")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="crampkg", description=f"The crampkg knowledge graph. {DISCLAIMER}")
+    p.add_argument("--out", default=str(BUILD_DIR), help="build folder (default: %(default)s)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="parse, reason, validate and write build/crampkg.nq")
+    b.add_argument("--force", action="store_true", help="rebuild even if the inputs are unchanged")
+    b.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("summary", help="print the summary of the last build")
+    s.set_defaults(func=cmd_summary)
+
+    q = sub.add_parser("query", help="run a SPARQL query (text or .rq file) on the built graph")
+    q.add_argument("query", help="SPARQL text or a path to a .rq file")
+    q.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    q.set_defaults(func=cmd_query)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CrampkgError as exc:
+        print(f"crampkg: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -58,6 +58,21 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the built graph under waitress, a production WSGI server (never Flask's dev server)."""
+    from waitress import serve
+
+    from server.app import create_app
+
+    from .build import build
+
+    result = build(Path(args.out))
+    app = create_app({"DATASET_PATH": str(result.path)})
+    print(f"crampkg: serving {result.path} on http://{args.host}:{args.port}/  ({DISCLAIMER})", flush=True)
+    serve(app, host=args.host, port=args.port, threads=args.threads, ident="crampkg")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="crampkg", description=f"The crampkg knowledge graph. {DISCLAIMER}")
     p.add_argument("--out", default=str(BUILD_DIR), help="build folder (default: %(default)s)")
@@ -74,6 +89,12 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("query", help="SPARQL text or a path to a .rq file")
     q.add_argument("--format", choices=["table", "json", "csv"], default="table")
     q.set_defaults(func=cmd_query)
+
+    v = sub.add_parser("serve", help="build if needed, then serve the graph over HTTP")
+    v.add_argument("--host", default="127.0.0.1")
+    v.add_argument("--port", type=int, default=8000)
+    v.add_argument("--threads", type=int, default=8)
+    v.set_defaults(func=cmd_serve)
     return p
 
 

@@ -66,9 +66,9 @@ class CausalGraph:
         for p, q in o.subject_objects(RDFS.subPropertyOf):
             self.super_properties[p].add(q)
         changed = True
-        while changed:  # reflexive-transitive closure, small
+        while changed:  # transitive closure, small
             changed = False
-            for p, sups in list(self.super_properties.items()):
+            for sups in list(self.super_properties.values()):
                 extra = set().union(*(self.super_properties.get(q, set()) for q in sups)) - sups
                 if extra:
                     sups |= extra

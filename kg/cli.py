@@ -64,9 +64,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from server.app import create_app
 
-    from .build import build
+    from .build import build, format_summary
 
     result = build(Path(args.out))
+    print(format_summary(result.summary), flush=True)
     app = create_app({"DATASET_PATH": str(result.path)})
     print(f"crampkg: serving {result.path} on http://{args.host}:{args.port}/  ({DISCLAIMER})", flush=True)
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="crampkg")

@@ -58,6 +58,25 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .dataset import load_dataset
+    from .export import FORMATS, export_bytes, get_format, select, write_export
+
+    fmt = get_format(args.format)
+    ds = load_dataset(Path(args.out) / "crampkg.nq")
+    out = export_bytes(fmt.name, selection=select(ds, args.content, args.inferred, fmt=fmt.name))
+    if args.output is None:
+        if isinstance(out.payload, dict):
+            raise CrampkgError(f"format {fmt.name} writes several files ({', '.join(sorted(out.payload))}); "
+                               "give -o FOLDER (or -o FILE.zip)")
+        sys.stdout.buffer.write(out.payload)
+        sys.stdout.buffer.flush()
+        return 0
+    path = write_export(out, Path(args.output))
+    print(f"wrote {path} ({FORMATS[fmt.name].description})", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="crampkg", description=f"The crampkg knowledge graph. {DISCLAIMER}")
     p.add_argument("--out", default=str(BUILD_DIR), help="build folder (default: %(default)s)")
@@ -74,6 +93,18 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("query", help="SPARQL text or a path to a .rq file")
     q.add_argument("--format", choices=["table", "json", "csv"], default="table")
     q.set_defaults(func=cmd_query)
+
+    from .export import CONTENTS, FORMATS
+
+    e = sub.add_parser("export", help="export the built graph for other tools (RDF, Neo4j, KGX, GraphML, …)")
+    e.add_argument("--format", "-f", required=True, metavar="FORMAT", help=f"one of: {', '.join(FORMATS)}")
+    e.add_argument("--content", metavar="CONTENT", default=None,
+                   help=f"one of: {', '.join(CONTENTS)} (default: all; causal for dot and mermaid)")
+    e.add_argument("--inferred", action=argparse.BooleanOptionalAction, default=None,
+                   help="include the inferred triples (default: yes, except for --content asserted)")
+    e.add_argument("-o", "--output", metavar="FILE|DIR", default=None,
+                   help="file (or folder, for neo4j and kgx) to write; default: standard output")
+    e.set_defaults(func=cmd_export)
     return p
 
 

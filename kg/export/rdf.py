@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from ..namespaces import CONTEXT_PATH, CONTEXT_URL
+from rdflib import Graph
+
+from ..namespaces import CONTEXT_PATH, CONTEXT_URL, bind_prefixes
 from .selection import Selection
 
 
@@ -28,11 +30,48 @@ def nquads(sel: Selection) -> bytes:
 
 
 def trig(sel: Selection) -> bytes:
-    return sel.dataset.serialize(format="trig", encoding="utf-8")
+    """TriG: each named graph written as sorted Turtle inside `<graph> { … }`, in a fixed graph order
+    (rdflib's own TriG writer orders graphs by hash, so its bytes change between runs)."""
+    prefixes: set[str] = set()
+    blocks = []
+    for name in sel.graph_names:
+        g = Graph()
+        bind_prefixes(g)
+        for s, p, o, q in sel.quads:
+            if q == name:
+                g.add((s, p, o))
+        body = []
+        for line in g.serialize(format="turtle", encoding="utf-8").decode("utf-8").splitlines():
+            if line.startswith("@prefix "):
+                prefixes.add(line)
+            elif line.strip() or body:
+                body.append(f"    {line}" if line.strip() else "")
+        while body and not body[-1]:
+            body.pop()
+        blocks.append(f"{name.n3()} {{\n" + "\n".join(body) + "\n}\n")
+    return ("\n".join(sorted(prefixes)) + "\n\n" + "\n".join(blocks)).encode("utf-8")
+
+
+class _SortedGraph(Graph):
+    """A graph that lists subjects and predicate-objects in sorted order, for rdflib's RDF/XML writer
+    (whose output otherwise follows the store's set order, which changes between runs)."""
+
+    def subjects(self, predicate=None, object=None, unique=False):
+        return iter(sorted(set(super().subjects(predicate, object)), key=lambda t: t.n3()))
+
+    def predicate_objects(self, subject=None, unique=False):
+        return iter(sorted(set(super().predicate_objects(subject)), key=lambda po: (po[0].n3(), po[1].n3())))
+
+    def predicates(self, subject=None, object=None, unique=False):
+        return iter(sorted(set(super().predicates(subject, object)), key=lambda t: t.n3()))
 
 
 def rdfxml(sel: Selection) -> bytes:
-    return sel.union.serialize(format="xml", encoding="utf-8")
+    g = _SortedGraph()
+    bind_prefixes(g)
+    for t in sel.union:
+        g.add(t)
+    return g.serialize(format="xml", encoding="utf-8")
 
 
 @lru_cache(maxsize=1)

@@ -40,15 +40,11 @@ def trig(sel: Selection) -> bytes:
         for s, p, o, q in sel.quads:
             if q == name:
                 g.add((s, p, o))
-        body = []
-        for line in g.serialize(format="turtle", encoding="utf-8").decode("utf-8").splitlines():
-            if line.startswith("@prefix "):
-                prefixes.add(line)
-            elif line.strip() or body:
-                body.append(f"    {line}" if line.strip() else "")
-        while body and not body[-1]:
-            body.pop()
-        blocks.append(f"{name.n3()} {{\n" + "\n".join(body) + "\n}\n")
+        # Lines are kept as they are (no indentation): a long literal may span several lines.
+        text = g.serialize(format="turtle", encoding="utf-8").decode("utf-8")
+        head, _, body = text.partition("\n\n") if text.startswith("@prefix ") else ("", "", text)
+        prefixes.update(line for line in head.splitlines() if line.startswith("@prefix "))
+        blocks.append(f"{name.n3()} {{\n{body.strip()}\n}}\n")
     return ("\n".join(sorted(prefixes)) + "\n\n" + "\n".join(blocks)).encode("utf-8")
 
 

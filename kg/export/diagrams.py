@@ -34,7 +34,7 @@ def dot_document(pg: PropertyGraph) -> str:
 def mermaid_text(value: str) -> str:
     """Text inside a Mermaid "…" label: quotes and markup characters as entity codes, newlines as <br>."""
     out = value.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
-    out = out.replace("|", "#124;").replace("\r", "").replace("\n", "<br>").replace("\t", " ")
+    out = out.replace("|", "#124;").replace("\r", "").replace("\n", "<br>")
     return out
 
 

@@ -17,6 +17,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -31,7 +32,8 @@ from .rdf import context_document
 from .selection import CONTENTS, Selection, parse_content, parse_inferred
 
 __all__ = ["CONTENTS", "FORMATS", "Export", "Format", "PropertyGraph", "catalogue", "context_document",
-           "cytoscape_elements", "download", "export_bytes", "property_graph", "select", "write_export"]
+           "cytoscape_elements", "download", "export_bytes", "graph_elements", "property_graph", "select",
+           "write_export"]
 
 Payload = bytes | dict[str, bytes]
 
@@ -124,11 +126,33 @@ def zip_bytes(files: dict[str, bytes], folder: str) -> bytes:
 
 def download(fmt: str, content: str | None = None, inferred: bool | str | None = None, *,
              ds: Dataset | None = None) -> Export:
-    """Like export_bytes, but always one file: multi-file formats come as a zip (application/zip)."""
+    """Like export_bytes, but always one file: multi-file formats come as a zip (application/zip).
+
+    Without `ds` the built dataset is used and the result is kept (the same request is answered from memory)."""
+    if ds is None:
+        get_format(fmt)
+        content = parse_content(content or FORMATS[fmt].default_content)
+        return _download_built(fmt, content, parse_inferred(inferred, content))
+    return _download(fmt, content, inferred, ds)
+
+
+def _download(fmt: str, content, inferred, ds: Dataset) -> Export:
     out = export_bytes(fmt, content, inferred, ds=ds)
     if isinstance(out.payload, dict):
         return Export(zip_bytes(out.payload, out.filename), "application/zip", out.filename + ".zip")
     return out
+
+
+@lru_cache(maxsize=32)
+def _download_built(fmt: str, content: str, inferred: bool) -> Export:
+    return _download(fmt, content, inferred, cached_dataset(DATASET_PATH))
+
+
+def graph_elements(content: str = "causal", inferred: bool | str | None = None, *, ds: Dataset | None = None) -> dict:
+    """Cytoscape.js elements of the built graph (default: the causal network), for the web page to draw: the
+    same nodes and edges as the cytoscape export."""
+    sel = select(ds if ds is not None else cached_dataset(DATASET_PATH), content, inferred)
+    return cytoscape_elements(sel.property_graph)
 
 
 def count(fmt: Format, sel: Selection) -> dict:
@@ -140,8 +164,19 @@ def count(fmt: Format, sel: Selection) -> dict:
 
 def catalogue(content: str | None = None, inferred: bool | str | None = None, *, ds: Dataset | None = None) -> list[dict]:
     """Every format with its media type, file name, size in bytes (of the download) and triple or edge count:
-    the data of an export page."""
-    ds = ds if ds is not None else cached_dataset(DATASET_PATH)
+    the data of an export page. Without `ds` the built dataset is used and the answer is kept."""
+    if ds is None:
+        return [dict(row) for row in _catalogue_built(content or None, None if inferred in (None, "") else
+                                                      parse_inferred(inferred, parse_content(content)))]
+    return _catalogue(content, inferred, ds)
+
+
+@lru_cache(maxsize=8)
+def _catalogue_built(content, inferred) -> tuple:
+    return tuple(_catalogue(content, inferred, cached_dataset(DATASET_PATH)))
+
+
+def _catalogue(content, inferred, ds: Dataset) -> list[dict]:
     rows, selections = [], {}
     for f in FORMATS.values():
         sel = select(ds, content, inferred, fmt=f.name)

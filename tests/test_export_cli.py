@@ -3,7 +3,7 @@
 Bad inputs tried here (each must exit non-zero with a message that says what is valid, and write nothing):
 - an unknown format (`--format bogus`) and an unknown content (`--content bogus`);
 - a bad `inferred` word through the library (`inferred="maybe"`), as an HTTP query string would pass it;
-- a multi-file format without `-o`;
+- no `--format` at all; a multi-file format without `-o` (or with `-o -`);
 - `-o` whose parent is a file; `-o` whose parent does not exist; `-o` inside /proc (unwritable, even as root);
 - `-o` naming an existing folder for a single-file format, an existing file for a multi-file format, and a
   non-empty folder holding other files for a multi-file format;
@@ -57,9 +57,25 @@ def test_bad_inferred_word_is_refused(real_dataset):
         export_bytes("turtle", "all", "maybe", ds=real_dataset)
 
 
+def test_missing_format_lists_the_valid_ones():
+    proc = crampkg("export")
+    assert proc.returncode == 2 and all(name.encode() in proc.stderr for name in FORMATS)
+
+
+def test_list_shows_every_format_with_its_download_size(real_dataset):
+    proc = crampkg("export", "--list")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.decode("utf-8").splitlines()
+    assert [line.split()[0] for line in lines] == list(FORMATS)
+    for line in lines:
+        name, _, size = line.split()[:3]
+        assert int(size) == len(download(name, ds=real_dataset).payload), name
+
+
 def test_multi_file_format_needs_an_output_folder():
-    proc = crampkg("export", "--format", "neo4j")
-    assert proc.returncode == 2 and b"-o FOLDER" in proc.stderr
+    for args in ([], ["-o", "-"]):
+        proc = crampkg("export", "--format", "neo4j", *args)
+        assert proc.returncode == 2 and b"-o FOLDER" in proc.stderr and proc.stdout == b""
 
 
 @pytest.mark.parametrize("case", ["parent-is-file", "parent-missing", "proc", "single-into-folder",

@@ -16,6 +16,7 @@ def dot_string(value: str) -> str:
 
 def dot_document(pg: PropertyGraph) -> str:
     lines = [f"// {DISCLAIMER}", "digraph crampkg {", "  rankdir=LR;",
+             f'  label={dot_string(DISCLAIMER)}; labelloc=b; fontsize=10; fontname="Helvetica";',
              '  node [shape=box, style="rounded,filled", fillcolor="#f5f5f5", fontname="Helvetica"];',
              '  edge [fontname="Helvetica", fontsize=10];']
     for n in pg.nodes:

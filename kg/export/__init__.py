@@ -7,6 +7,21 @@ True
 ('text/turtle', True)
 
 Every export is UTF-8 and deterministic: the same graph gives the same bytes.
+
+For an HTTP layer (a few lines each; every bad value raises CrampkgError, whose message lists the valid ones,
+to be answered with 400):
+
+- `GET /export/<format>?content=…&inferred=…`: ``payload, media_type, filename = download(format, content,
+  inferred)`` (query-string values are accepted as they come: None or "" for the defaults, "true"/"false"/
+  "1"/"0"/"yes"/"no"); answer `payload` with `media_type` and ``Content-Disposition: attachment;
+  filename="<filename>"``. Multi-file formats (neo4j, kgx) come as a zip.
+- `GET /context.jsonld`: ``context_document()`` as application/ld+json (the JSON-LD exports name it by
+  CONTEXT_URL).
+- the export page: ``catalogue(content, inferred)``: one dict per format (format, description, media_type,
+  filename, bytes, triples or nodes/edges, content, inferred); ``CONTENTS`` for the content choices.
+- the graph drawn on the web page: ``graph_elements(content="causal", inferred=None)``: Cytoscape.js elements,
+  the same as the cytoscape export.
+Without a `ds=` argument these use the built dataset and keep their answers in memory.
 """
 from __future__ import annotations
 

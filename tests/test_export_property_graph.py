@@ -70,7 +70,8 @@ def test_graphml_read_by_networkx(source, content, inferred, tmp_path):
     assert any(d["inferred"] for _, _, d in g.edges(data=True)) == inferred
     quoted = [d for _, _, d in g.edges(data=True) if "evidence" in d]
     assert quoted and all(isinstance(d["start"], int) and isinstance(d["end"], int) for d in quoted)
-    assert all(d["relation"] and d["label"] for _, _, d in g.edges(data=True))
+    assert all(d["relation"] and d["label"] and d["kind"] for _, _, d in g.edges(data=True))
+    assert any(d["kind"] == "causal" for _, _, d in g.edges(data=True))
 
 
 @pytest.mark.parametrize(("content", "inferred"), OPTIONS)
@@ -181,7 +182,7 @@ def test_cytoscape_elements_match_the_graph(source, content, inferred):
     assert len(elements["edges"]) == edges
     for e in elements["edges"]:
         assert e["data"]["source"] in nodes and e["data"]["target"] in nodes
-        assert {"id", "label", "relation", "inferred"} <= set(e["data"])
+        assert {"id", "label", "kind", "relation", "inferred"} <= set(e["data"])
     for n in elements["nodes"]:
         assert {"id", "label", "kind"} <= set(n["data"])
     sel = select(source, content, inferred)

@@ -13,7 +13,7 @@ GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
 
 NODE_KEYS = [("label", "string"), ("kind", "string"), ("kinds", "string"), ("iri", "string"),
              ("description", "string"), ("synonyms", "string"), ("xrefs", "string"), ("properties", "string")]
-EDGE_KEYS = [("label", "string"), ("relation", "string"), ("iri", "string"), ("graph", "string"),
+EDGE_KEYS = [("label", "string"), ("kind", "string"), ("relation", "string"), ("iri", "string"), ("graph", "string"),
              ("inferred", "boolean"), ("causal", "boolean"), ("evidence", "string"), ("start", "int"),
              ("end", "int"), ("claim", "string"), ("qualifiers", "string")]
 
@@ -27,7 +27,8 @@ def node_data(n: Node) -> dict:
 
 def edge_data(e: Edge) -> dict:
     ev = e.evidence
-    return {"id": e.id, "source": e.source, "target": e.target, "label": e.label, "relation": e.relation,
+    return {"id": e.id, "source": e.source, "target": e.target, "label": e.label, "kind": e.kind,
+            "relation": e.relation,
             "iri": e.relation_iri, "graph": e.graph, "inferred": e.inferred, "causal": e.causal,
             "evidence": ev.quote if ev else None, "start": ev.start if ev else None, "end": ev.end if ev else None,
             "claim": ev.claim if ev else None,

@@ -66,6 +66,13 @@ class Edge:
     def inferred(self) -> bool:
         return self.graph == "inferred"
 
+    @property
+    def kind(self) -> str:
+        """"causal", "type" (rdf:type), "subClassOf" or "relation": for styling and filtering."""
+        if self.causal:
+            return "causal"
+        return {str(RDF.type): "type", str(RDFS.subClassOf): "subClassOf"}.get(self.relation_iri, "relation")
+
 
 @dataclass(frozen=True)
 class PropertyGraph:

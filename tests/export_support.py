@@ -163,7 +163,7 @@ def expected_quads(ds: Dataset, content: str, inferred: bool) -> dict[URIRef, Gr
         ?c a ck:Claim ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }} }}""")
     wanted = {str(c) for c, s, p, o in claims if (s, p, o) in set(edges)}
     for s2, p2, o2 in ds.graph(GRAPH_ASSERTED):
-        if str(s2) in wanted or str(s2).split("/evidence")[0] in wanted and "/evidence" in str(s2):
+        if str(s2) in wanted or ("/evidence" in str(s2) and str(s2).split("/evidence")[0] in wanted):
             asserted.add((s2, p2, o2))
     return {g: graph for g, graph in out.items() if len(graph)}
 

@@ -4,7 +4,8 @@ Bad inputs tried here (each must exit non-zero with a message that says what is 
 - an unknown format (`--format bogus`) and an unknown content (`--content bogus`);
 - a bad `inferred` word through the library (`inferred="maybe"`), as an HTTP query string would pass it;
 - no `--format` at all; a multi-file format without `-o` (or with `-o -`);
-- `-o` whose parent is a file; `-o` whose parent does not exist; `-o` inside /proc (unwritable, even as root);
+- `-o` whose parent is a file; `-o` whose parent does not exist; `-o` inside /proc and inside a read-only
+  tmpfs (both unwritable even as root, which a chmod'ed folder is not);
 - `-o` naming an existing folder for a single-file format, an existing file for a multi-file format, and a
   non-empty folder holding other files for a multi-file format;
 - a full disk (a 64 KiB tmpfs, when the test may mount one): the export fails, the previous file stays intact
@@ -103,12 +104,11 @@ def test_unwritable_output_fails_clearly_and_writes_nothing(tmp_path, case):
     assert listing(foreign) == ["notes.txt"]
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 64 KiB tmpfs, smaller than most exports; skipped (and shown as skipped) where mounting is not allowed."""
-    mount = tmp_path / "tiny"
+def mounted_tmpfs(mount: Path, options: str):
+    """Mount a tmpfs at `mount` (yielded), unmounted afterwards; skipped (and reported as skipped) where the
+    test may not mount one."""
     mount.mkdir()
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True,
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount)], capture_output=True,
                           check=False)
     if proc.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.decode().strip()}")
@@ -116,6 +116,26 @@ def tiny_disk(tmp_path):
         yield mount
     finally:
         subprocess.run(["umount", str(mount)], check=False)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 64 KiB tmpfs, smaller than most exports."""
+    yield from mounted_tmpfs(tmp_path / "tiny", "size=64k")
+
+
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """A read-only tmpfs: unwritable even for root, unlike a chmod'ed folder."""
+    yield from mounted_tmpfs(tmp_path / "read-only", "ro,size=64k")
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "neo4j"])
+def test_read_only_folder_fails_clearly(read_only_folder, fmt):
+    proc = crampkg("export", "--format", fmt, "-o", str(read_only_folder / "out"))
+    assert proc.returncode == 2
+    assert b"cannot write" in proc.stderr and b"Read-only file system" in proc.stderr
+    assert listing(read_only_folder) == []
 
 
 def test_full_disk_leaves_the_previous_file_and_no_temporary_files(tiny_disk):

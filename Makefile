@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 # Debian packages the tests drive for real (browser, independent RDF parsers).
-SYSTEM_PACKAGES := chromium raptor2-utils serdi
+SYSTEM_PACKAGES := chromium raptor2-utils serdi graphviz
 PYTEST_ARGS ?=
 
 .PHONY: install install-test system-deps build run test bench lint clean

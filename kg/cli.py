@@ -74,6 +74,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .dataset import load_dataset
+    from .export import FORMATS, catalogue, export_bytes, get_format, select, write_export
+
+    ds = load_dataset(Path(args.out) / "crampkg.nq")
+    if args.list:
+        for row in catalogue(args.content, args.inferred, ds=ds):
+            count = (f"{row['triples']} triples" if "triples" in row
+                     else f"{row['nodes']} nodes, {row['edges']} edges")
+            print(f"{row['format']:<10} {row['filename']:<40} {row['bytes']:>9} bytes  {count:<24} "
+                  f"{row['description']}")
+        return 0
+    if not args.format:
+        raise CrampkgError(f"give --format FORMAT (one of: {', '.join(FORMATS)}) or --list")
+    fmt = get_format(args.format)
+    out = export_bytes(fmt.name, selection=select(ds, args.content, args.inferred, fmt=fmt.name))
+    if args.output in (None, "-"):
+        if isinstance(out.payload, dict):
+            raise CrampkgError(f"format {fmt.name} writes several files ({', '.join(sorted(out.payload))}); "
+                               "give -o FOLDER (or -o FILE.zip)")
+        sys.stdout.buffer.write(out.payload)
+        sys.stdout.buffer.flush()
+        return 0
+    path = write_export(out, Path(args.output))
+    print(f"wrote {path} ({FORMATS[fmt.name].description})", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="crampkg", description=f"The crampkg knowledge graph. {DISCLAIMER}")
     p.add_argument("--out", default=str(BUILD_DIR), help="build folder (default: %(default)s)")
@@ -96,6 +124,19 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--port", type=int, default=8000)
     v.add_argument("--threads", type=int, default=8)
     v.set_defaults(func=cmd_serve)
+
+    from .export import CONTENTS, FORMATS
+
+    e = sub.add_parser("export", help="export the built graph for other tools (RDF, Neo4j, KGX, GraphML, …)")
+    e.add_argument("--format", "-f", metavar="FORMAT", help=f"one of: {', '.join(FORMATS)}")
+    e.add_argument("--list", action="store_true", help="list every format with its size and triple/edge count")
+    e.add_argument("--content", metavar="CONTENT", default=None,
+                   help=f"one of: {', '.join(CONTENTS)} (default: all; causal for dot and mermaid)")
+    e.add_argument("--inferred", action=argparse.BooleanOptionalAction, default=None,
+                   help="include the inferred triples (default: yes, except for --content asserted)")
+    e.add_argument("-o", "--output", metavar="FILE|DIR", default=None,
+                   help="file (or folder, for neo4j and kgx; a .zip path gets a zip) to write; default or -: standard output")
+    e.set_defaults(func=cmd_export)
     return p
 
 

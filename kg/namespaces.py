@@ -25,6 +25,9 @@ BIOLINK = Namespace("https://w3id.org/biolink/vocab/")
 SCHEMA = Namespace("http://schema.org/")
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/crampkg/ontology")
+# The JSON-LD context exports refer to; shipped as kg/context.jsonld and served at /context.jsonld, never fetched.
+CONTEXT_URL = "https://w3id.org/crampkg/context.jsonld"
+CONTEXT_PATH = Path(__file__).resolve().parent / "context.jsonld"
 ARTICLE = ID["article"]
 
 GRAPH_ONTOLOGY = GRAPH["ontology"]

@@ -1,0 +1,127 @@
+"""Running queries under guards: a time limit that really stops the work, a row cap, and a result cache.
+
+A Python thread cannot interrupt Oxigraph's (or rdflib's) evaluation, so every query runs in a pebble
+process pool whose workers are forked *after* the engine is loaded: they share the loaded store
+copy-on-write, start in milliseconds, and a worker that overruns the time limit is killed and replaced while
+the other workers go on serving. Workers return serialised bytes, so the parent never re-encodes results.
+
+The dataset is read-only, so an answer depends only on the request: identical requests are served from a
+bounded LRU cache (``cache_size=0`` turns it off).
+"""
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import threading
+from collections import OrderedDict
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+
+from pebble import ProcessExpired, ProcessPool
+
+from .engine import DatasetSpec, Engine
+from .errors import CrampkgError
+from .formats import BY_KEY, Format
+
+_ENGINE: Engine | None = None  # the engine a forked worker inherits
+
+
+class QueryTimeout(CrampkgError):
+    """The query ran past the time limit and its worker was stopped (HTTP 503)."""
+
+
+class Overloaded(CrampkgError):
+    """The query could not be run (worker lost); the client may retry (HTTP 503)."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    body: bytes
+    format_key: str
+    form: str
+    count: int  # rows or triples in the body
+    truncated: bool
+    max_rows: int | None
+
+    @property
+    def format(self) -> Format:
+        return BY_KEY[self.format_key]
+
+
+def evaluate(engine: Engine, text: str, format_key: str, dataset: DatasetSpec | None,
+             bindings: dict | None, max_rows: int | None) -> Answer:
+    fmt = BY_KEY[format_key]
+    result = engine.query(text, dataset=dataset, bindings=bindings, max_rows=max_rows)
+    return Answer(fmt.serialize(result), fmt.key, result.form, len(result), result.truncated, max_rows)
+
+
+def _worker_init() -> None:
+    # pebble's SIGTERM handler is Python code, which cannot run while Oxigraph evaluates in Rust;
+    # the default action ends the worker at once instead of after pebble's 3 s grace period.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _in_worker(*args) -> Answer:
+    return evaluate(_ENGINE, *args)
+
+
+class Executor:
+    """Runs queries on ``engine``: in ``workers`` killable processes, or in-process when ``workers`` is 0."""
+
+    def __init__(self, engine: Engine, *, workers: int = 2, timeout: float | None = 10.0,
+                 max_rows: int | None = 10_000, cache_size: int = 512) -> None:
+        global _ENGINE
+        self.engine = engine
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.cache_size = cache_size
+        self._cache: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.pool = None
+        self.workers = workers
+        if workers > 0:
+            _ENGINE = engine
+            self.pool = ProcessPool(max_workers=workers, initializer=_worker_init,
+                                    context=multiprocessing.get_context("fork"))
+
+    def run(self, text: str, fmt: Format, *, dataset: DatasetSpec | None = None,
+            bindings: dict | None = None) -> Answer:
+        key = (text, fmt.key, dataset, tuple(sorted((bindings or {}).items())))
+        if self.cache_size:
+            with self._lock:
+                hit = self._cache.get(key)
+                if hit is not None:
+                    self._cache.move_to_end(key)
+                    return hit
+        args = (text, fmt.key, dataset, bindings, self.max_rows)
+        if self.pool is None:
+            answer = evaluate(self.engine, *args)
+        else:
+            future = self.pool.schedule(_in_worker, args=args, timeout=self.timeout)
+            try:
+                answer = future.result()
+            except FutureTimeout:
+                raise QueryTimeout(
+                    f"the query ran longer than the {self.timeout:g} s limit and was stopped; "
+                    "simplify it or add a LIMIT") from None
+            except ProcessExpired as exc:
+                raise Overloaded(f"the query's worker died ({exc}); please retry") from None
+        if self.cache_size and len(answer.body) <= 1_000_000:
+            with self._lock:
+                self._cache[key] = answer
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return answer
+
+    def warm(self) -> None:
+        """Start the workers now rather than on the first request."""
+        if self.pool is not None:
+            futures = [self.pool.schedule(_in_worker, args=("ASK {}", "json", None, None, None))
+                       for _ in range(self.workers)]
+            for f in futures:
+                f.result()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.stop()
+            self.pool.join(timeout=5)

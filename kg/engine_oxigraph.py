@@ -1,6 +1,7 @@
 """The serving engine: pyoxigraph's in-memory store, loaded from the built N-Quads in milliseconds."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -11,7 +12,7 @@ from .engine import DatasetSpec, QuerySyntaxError, cap
 from .errors import QueryError
 from .formats import Result
 from .namespaces import PREFIXES
-from .querytext import shape
+from .querytext import shape, with_values
 
 _XSD_STRING = str(XSD.string)
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -34,18 +35,15 @@ def to_rdflib(term):
     raise QueryError(f"unsupported term in a result: {term!r}")
 
 
-def to_oxigraph(term):
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise QueryError(f"cannot bind {term!r}")
+def syntax_message(text: str) -> str:
+    """Oxigraph's ``error at 4:11: expected one of …`` as a message a person can read."""
+    m = re.match(r"error at (\d+):(\d+): (.*)", text, re.DOTALL)
+    if not m:
+        return f"syntax error: {text}"
+    detail = " ".join(m.group(3).split())
+    if len(detail) > 160:
+        detail = detail[:160].rsplit(",", 1)[0] + ", …"
+    return f"syntax error at line {m.group(1)}, column {m.group(2)}: {detail}"
 
 
 class OxigraphEngine:
@@ -67,19 +65,19 @@ class OxigraphEngine:
 
     def query(self, text: str, *, dataset: DatasetSpec | None = None, bindings: dict | None = None,
               max_rows: int | None = None) -> Result:
-        form = shape(text)  # refuses updates and SERVICE before the engine sees them
+        form = shape(text)
+        if bindings:
+            text = with_values(text, bindings)  # refuses updates and SERVICE before the engine sees them
         options: dict = {"prefixes": self.prefixes}
         if dataset is not None and dataset.given:
             options["default_graph"] = [ox.NamedNode(g) for g in dataset.default_graphs or ()]
             options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs or ()]
         elif not form.has_dataset:
             options["use_default_graph_as_union"] = True
-        if bindings:
-            options["substitutions"] = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
         try:
             answer = self.store.query(text, **options)
         except SyntaxError as exc:
-            raise QuerySyntaxError(f"syntax error: {exc}") from None
+            raise QuerySyntaxError(syntax_message(str(exc))) from None
         except (OSError, ValueError, TypeError) as exc:
             raise QueryError(f"query failed: {exc}") from None
         try:

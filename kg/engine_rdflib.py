@@ -13,7 +13,7 @@ from .engine import DatasetSpec, QuerySyntaxError, cap
 from .errors import QueryError
 from .formats import Result
 from .namespaces import PREFIXES
-from .querytext import shape
+from .querytext import shape, with_values
 
 # FROM <x> must never fetch x: with this off, rdflib only uses graphs already in the dataset.
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
@@ -51,15 +51,17 @@ class RdflibEngine:
     def query(self, text: str, *, dataset: DatasetSpec | None = None, bindings: dict | None = None,
               max_rows: int | None = None) -> Result:
         form = shape(text)
+        if bindings:
+            text = with_values(text, bindings)
         try:
             prepared = prepareQuery(text, initNs=PREFIXES)
         except ParseException as exc:
-            raise QuerySyntaxError(f"syntax error at {exc.lineno}:{exc.col}: {exc.msg}") from None
+            raise QuerySyntaxError(f"syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
         except Exception as exc:
             raise QuerySyntaxError(f"syntax error: {exc}") from None
         target = self._view(dataset) if dataset is not None and dataset.given else self.ds
         try:
-            answer = target.query(prepared, initBindings=bindings or {})
+            answer = target.query(prepared)
             if answer.type == "ASK":
                 return Result("ASK", boolean=bool(answer.askAnswer))
             if answer.type == "SELECT":

@@ -23,6 +23,8 @@ UNIT = Namespace("http://qudt.org/vocab/unit/")
 OBO = Namespace("http://purl.obolibrary.org/obo/")
 BIOLINK = Namespace("https://w3id.org/biolink/vocab/")
 SCHEMA = Namespace("http://schema.org/")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = Namespace("http://rdfs.org/ns/void#")
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/crampkg/ontology")
 ARTICLE = ID["article"]
@@ -52,6 +54,8 @@ PREFIXES = {
     "mesh": Namespace("http://id.nlm.nih.gov/mesh/"),
     "wd": Namespace("http://www.wikidata.org/entity/"),
     "schema": SCHEMA,
+    "sd": SD,
+    "void": VOID,
 }
 
 

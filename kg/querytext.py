@@ -74,3 +74,25 @@ def shape(text: str) -> QueryShape:
     if form is None:
         raise QueryError("not a SPARQL query: expected SELECT, CONSTRUCT, DESCRIBE or ASK")
     return QueryShape(form, "FROM" in words)
+
+
+def with_values(text: str, bindings: dict) -> str:
+    """``text`` with ``VALUES (?a ?b) { (t1 t2) }`` opening the first group after the query form.
+
+    This is how every engine binds parameters, so they all give the same answers: the values are RDF terms
+    written by :func:`kg.formats.nt` from checked input, never the user's text, and a ``VALUES`` block at
+    the start of the group is seen by every pattern and ``FILTER`` of that group.
+    """
+    from .formats import nt
+
+    seen_form = False
+    for m in _TOKEN.finditer(text):
+        if m.lastgroup == "name" and m.group().upper() in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK"):
+            seen_form = True
+        if seen_form and m.lastgroup == "other" and m.group() == "{":
+            if text[: m.start()].upper().rstrip().endswith("CONSTRUCT"):
+                continue  # the template, not the pattern
+            names = " ".join(f"?{k}" for k in bindings)
+            values = " ".join(nt(v) for v in bindings.values())
+            return f"{text[: m.end()]} VALUES ({names}) {{ ({values}) }} {text[m.end():]}"
+    raise QueryError("cannot find the query's WHERE group to bind parameters")

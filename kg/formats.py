@@ -200,7 +200,8 @@ FORMATS: tuple[Format, ...] = (
            W3C + "RDF_XML"),
     # a graph result is the default graph of a dataset: N-Quads lines are N-Triples lines
     Format("nquads", "application/n-quads", GRAPH, graph_ntriples, (), W3C + "N-Quads"),
-    Format("trig", "application/trig", GRAPH, _rdflib("trig"), (), W3C + "TriG"),
+    # ... and Turtle is TriG whose triples are all in the default graph
+    Format("trig", "application/trig", GRAPH, _rdflib("turtle"), (), W3C + "TriG"),
 )
 BY_KEY = {f.key: f for f in FORMATS}
 
@@ -226,18 +227,18 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
 
 
 def quality(media_types: Iterable[str], ranges: list[tuple[str, float]]) -> float:
-    """The q-value the client gives the best-matching of ``media_types`` (most specific range wins)."""
-    best = 0.0
+    """The q-value the client gives a format known by ``media_types``: the most specific range that matches
+    any of its names decides (so ``type;q=0`` excludes it even when ``*/*`` is accepted)."""
+    match: tuple[int, float] | None = None
     for media in media_types:
         kind = media.split("/")[0] + "/*"
-        match = None
         for rng, q in ranges:
             specificity = 2 if rng == media else 1 if rng == kind else 0 if rng == "*/*" else -1
-            if specificity >= 0 and (match is None or specificity > match[0]):
+            if specificity < 0:
+                continue
+            if match is None or specificity > match[0] or (specificity == match[0] and q > match[1]):
                 match = (specificity, q)
-        if match:
-            best = max(best, match[1])
-    return best
+    return match[1] if match else 0.0
 
 
 def negotiate(accept: str | None, kind: str, *, only: Iterable[str] | None = None) -> Format:

@@ -1,0 +1,99 @@
+"""The configurable guards, each tripped for real: time limit, row cap, request size (see GUARDED_ARGS)."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 3579³ rows: hours of work
+FAST = "ASK { ?s ?p ?o }"
+
+
+def children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found |= {int(x) for x in text}
+    return found
+
+
+def test_time_limit_answers_503_and_kills_the_worker(guarded_server):
+    """A query that would run for hours gets a 503 with a message after the 1 s limit; the worker that ran
+    it is gone (replaced by a fresh one), so the work really stopped."""
+    before = children(guarded_server.process.pid)
+    started = time.monotonic()
+    r = requests.get(f"{guarded_server.url}/sparql", params={"query": SLOW}, timeout=60)
+    assert r.status_code == 503
+    assert "1 s limit" in r.text and "stopped" in r.text
+    assert r.headers["Retry-After"]
+    assert time.monotonic() - started < 30  # it was stopped, not finished
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len(children(guarded_server.process.pid) - before) == 0:
+        time.sleep(0.1)
+    after = children(guarded_server.process.pid)
+    assert before - after, "the worker that ran the slow query is still alive"
+    assert requests.get(f"{guarded_server.url}/sparql", params={"query": FAST}, timeout=10).json()["boolean"]
+
+
+def test_other_clients_are_served_during_a_slow_query(guarded_server):
+    """While one client's query runs into the time limit, another client's queries are answered."""
+    events: list[str] = []
+    slow_status: list[int] = []
+
+    def slow() -> None:
+        slow_status.append(requests.get(f"{guarded_server.url}/sparql", params={"query": SLOW}, timeout=60)
+                           .status_code)
+        events.append("slow done")
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.2)
+    for _ in range(3):
+        r = requests.get(f"{guarded_server.url}/sparql", params={"query": FAST}, timeout=10)
+        assert r.status_code == 200
+        events.append("fast done")
+    thread.join(60)
+    assert slow_status == [503]
+    assert events.index("slow done") == len(events) - 1, events
+
+
+def test_row_cap_truncates_and_says_so(guarded_server):
+    r = requests.get(f"{guarded_server.url}/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, timeout=10)
+    assert r.status_code == 200
+    assert r.headers["X-Crampkg-Truncated"] == "true"
+    assert r.headers["X-Crampkg-Max-Rows"] == "5"
+    doc = r.json()
+    assert len(doc["results"]["bindings"]) == 5
+    assert doc["truncated"] is True and doc["max_rows"] == 5
+
+
+def test_row_cap_applies_to_csv_and_graphs(guarded_server):
+    r = requests.get(f"{guarded_server.url}/sparql", headers={"Accept": "text/csv"},
+                     params={"query": "SELECT * WHERE { ?s ?p ?o }"}, timeout=10)
+    assert r.headers["X-Crampkg-Truncated"] == "true" and len(r.text.strip().splitlines()) == 6
+    r = requests.get(f"{guarded_server.url}/sparql", headers={"Accept": "application/n-triples"},
+                     params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, timeout=10)
+    assert r.headers["X-Crampkg-Truncated"] == "true" and len(r.text.strip().splitlines()) == 5
+
+
+def test_small_result_is_not_marked_truncated(guarded_server):
+    r = requests.get(f"{guarded_server.url}/sparql", timeout=10,
+                     params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5"})
+    assert "X-Crampkg-Truncated" not in r.headers
+    assert "truncated" not in r.json()
+
+
+def test_request_size_cap_is_413(guarded_server):
+    """Tried: a 5000-byte direct body, form body and GET query against the 4000-byte cap."""
+    big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 5000
+    url = f"{guarded_server.url}/sparql"
+    r = requests.post(url, data=big, headers={"Content-Type": "application/sparql-query"}, timeout=10)
+    assert r.status_code == 413
+    assert requests.post(url, data={"query": big}, timeout=10).status_code == 413
+    assert requests.get(url, params={"query": big}, timeout=10).status_code == 413
+    # just under the cap is fine
+    ok = "SELECT * WHERE { ?s ?p ?o } LIMIT 1 #" + "x" * 3000
+    assert requests.post(url, data=ok, headers={"Content-Type": "application/sparql-query"},
+                         timeout=10).status_code == 200

@@ -227,13 +227,16 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
 
 
 def quality(media_types: Iterable[str], ranges: list[tuple[str, float]]) -> float:
-    """The q-value the client gives a format known by ``media_types``: the most specific range that matches
-    any of its names decides (so ``type;q=0`` excludes it even when ``*/*`` is accepted)."""
+    """The q-value the client gives a format known by ``media_types`` (its main type first, then aliases).
+
+    The most specific range that matches decides, so ``type;q=0`` excludes a format even when ``*/*`` is
+    accepted. Wildcards match the main type only: ``text/*`` asks for CSV, not for XML via ``text/xml``.
+    """
     match: tuple[int, float] | None = None
-    for media in media_types:
+    for i, media in enumerate(media_types):
         kind = media.split("/")[0] + "/*"
         for rng, q in ranges:
-            specificity = 2 if rng == media else 1 if rng == kind else 0 if rng == "*/*" else -1
+            specificity = 2 if rng == media else -1 if i else 1 if rng == kind else 0 if rng == "*/*" else -1
             if specificity < 0:
                 continue
             if match is None or specificity > match[0] or (specificity == match[0] and q > match[1]):

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
+from rdflib import URIRef
+
+from kg.results import shorten
 
 from .app import knowledge
 
@@ -31,15 +34,42 @@ def errors(*codes: int) -> dict:
     return {str(c): json_response(text[c], ERROR) for c in codes}
 
 
-def text_param(name: str, description: str, required: bool = True) -> dict:
+NAME = {"type": "string", "pattern": r"\S"}  # the server strips whitespace; a blank name is a 400
+CURIE = {"type": "string", "pattern": r"^(ck|rdf|rdfs|owl|skos):[A-Za-z]+$"}
+
+
+def text_param(name: str, description: str, required: bool = True, schema: dict | None = None) -> dict:
     return {"name": name, "in": "query", "required": required, "description": description,
-            "schema": {"type": "string"}}
+            "schema": schema or NAME}
+
+
+def canned_parameter(param, iris: list[str]) -> dict:
+    """A canned query's parameter: numbers by pattern, IRIs as the CURIEs of what is in the graph."""
+    if param.type == "number":
+        schema = {"type": "string", "pattern": r"^[+-]?(\d+(\.\d*)?|\.\d+)$"}
+    elif param.type == "IRI":
+        schema = {"type": "string", "enum": iris}
+    else:
+        schema = {"type": "string"}
+    schema["example"] = param.example
+    return {"name": param.name, "in": "query", "required": False, "schema": schema,
+            "description": f"{param.description} ({param.type}; default {param.default})"}
+
+
+def canned_path(query, iris: list[str]) -> dict:
+    return {"get": {
+        "summary": query.title,
+        "description": f"{query.description} Answers: {query.answers}",
+        "parameters": [canned_parameter(p, iris) for p in query.parameters],
+        "responses": {"200": {"description": "the results", "content": {
+            "application/sparql-results+json": {"schema": SPARQL_JSON},
+            "text/turtle": {"schema": {"type": "string"}}}},
+            **errors(400, 406)}}}
 
 
 def document() -> dict:
-    catalogue = knowledge().catalogue
-    names = sorted(q.name for q in catalogue)
-    param_names = sorted({p.name for q in catalogue for p in q.parameters})
+    k = knowledge()
+    iris = sorted(shorten(URIRef(i)) for i in k.catalogue.known_iris or () if not shorten(URIRef(i)).startswith("<"))
     return {
         "openapi": "3.0.3",
         "info": {"title": "crampkg JSON API", "version": "0.1.0",
@@ -60,7 +90,8 @@ def document() -> dict:
                         "disclaimer": {"type": "string"}}}), **errors(400, 404)}}},
             "/api/explain": {"get": {
                 "summary": "Why a triple holds: its evidence, or the OWL rule and asserted steps behind it",
-                "parameters": [text_param("s", "subject"), text_param("p", "predicate (IRI or CURIE)"),
+                "parameters": [text_param("s", "subject"),
+                               text_param("p", "predicate (a CURIE such as ck:causallyUpstreamOf)", schema=CURIE),
                                text_param("o", "object")],
                 "responses": {"200": json_response("the explanation", {
                     "type": "object", "required": ["s", "p", "o", "asserted"],
@@ -86,15 +117,7 @@ def document() -> dict:
                                        "form": {"type": "string"}, "url": {"type": "string"},
                                        "parameters": {"type": "array", "items": {"type": "object"}}}}},
                         "disclaimer": {"type": "string"}}})}}},
-            "/api/queries/{name}": {"get": {
-                "summary": "Run a canned query; results by content negotiation (SPARQL JSON shown)",
-                "parameters": [{"name": "name", "in": "path", "required": True,
-                                "schema": {"type": "string", "enum": names}},
-                               *[text_param(n, "a parameter of the query (see /api/queries)", required=False)
-                                 for n in param_names]],
-                "responses": {"200": {"description": "the results", "content": {
-                    "application/sparql-results+json": {"schema": SPARQL_JSON},
-                    "application/json": {"schema": SPARQL_JSON}}}, **errors(400, 404, 406)}}},
+            **{f"/api/queries/{q.name}": canned_path(q, iris) for q in k.catalogue},
         },
     }
 

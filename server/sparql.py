@@ -127,7 +127,7 @@ def endpoint():
 
 def wants_html() -> bool:
     ranges = parse_accept(request.headers.get("Accept"))
-    rdf = quality(("text/turtle", "application/ld+json"), ranges)
+    rdf = max(quality((media,), ranges) for media in ("text/turtle", "application/ld+json"))
     return quality(("text/html",), ranges) > rdf or (bool(ranges) and rdf == 0 and
                                                      quality(("text/html",), ranges) > 0)
 

@@ -57,7 +57,7 @@ class RdflibEngine:
             prepared = prepareQuery(text, initNs=PREFIXES)
         except ParseException as exc:
             raise QuerySyntaxError(f"syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - rdflib's parser raises more than ParseException
             raise QuerySyntaxError(f"syntax error: {exc}") from None
         target = self._view(dataset) if dataset is not None and dataset.given else self.ds
         try:
@@ -73,5 +73,5 @@ class RdflibEngine:
             return Result(form.form, triples=list(triples), truncated=truncated, max_rows=max_rows)
         except QueryError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - rdflib's evaluator raises many types for bad input
             raise QueryError(f"query failed: {exc}") from None

@@ -14,7 +14,7 @@ def validate(data: Graph, shapes_path: Path) -> str | None:
     shapes = Graph()
     try:
         shapes.parse(shapes_path, format="turtle")
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - rdflib raises several syntax error types
         raise BuildError(f"{shapes_path.name}: Turtle syntax error: {exc}") from None
     conforms, _, text = shacl_validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=False

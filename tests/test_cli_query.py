@@ -12,7 +12,7 @@ from conftest import ROOT
 
 def crampkg(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "kg.cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, check=False)
 
 
 def test_canned_query_with_params_as_table(built):
@@ -49,8 +49,10 @@ def test_sparql_text_and_file_still_work(built):
 def test_rdflib_engine_gives_the_same_rows(built):
     a = json.loads(crampkg("query", "warning-signs", "--format", "json").stdout)
     b = json.loads(crampkg("query", "warning-signs", "--format", "json", "--engine", "rdflib").stdout)
-    key = lambda doc: sorted(json.dumps(x, sort_keys=True) for x in doc["results"]["bindings"])  # noqa: E731
-    assert key(a) == key(b)
+    def rows(doc: dict) -> list[str]:
+        return sorted(json.dumps(x, sort_keys=True) for x in doc["results"]["bindings"])
+
+    assert rows(a) == rows(b)
 
 
 def test_endpoint_gives_the_same_answer_as_local(live_server):

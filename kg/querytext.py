@@ -85,6 +85,8 @@ def with_values(text: str, bindings: dict) -> str:
     """
     from .formats import nt
 
+    if not bindings:
+        return text
     seen_form = False
     for m in _TOKEN.finditer(text):
         if m.lastgroup == "name" and m.group().upper() in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK"):

@@ -1,19 +1,14 @@
-"""Running queries under guards: a time limit that really stops the work, a row cap, and a result cache.
+"""Running queries under guards: a time limit that really stops the work, and a row cap.
 
 A Python thread cannot interrupt Oxigraph's (or rdflib's) evaluation, so every query runs in a pebble
 process pool whose workers are forked *after* the engine is loaded: they share the loaded store
 copy-on-write, start in milliseconds, and a worker that overruns the time limit is killed and replaced while
 the other workers go on serving. Workers return serialised bytes, so the parent never re-encodes results.
-
-The dataset is read-only, so an answer depends only on the request: identical requests are served from a
-bounded LRU cache (``cache_size=0`` turns it off).
 """
 from __future__ import annotations
 
 import multiprocessing
 import signal
-import threading
-from collections import OrderedDict
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
@@ -69,14 +64,11 @@ class Executor:
     """Runs queries on ``engine``: in ``workers`` killable processes, or in-process when ``workers`` is 0."""
 
     def __init__(self, engine: Engine, *, workers: int = 2, timeout: float | None = 10.0,
-                 max_rows: int | None = 10_000, cache_size: int = 512) -> None:
+                 max_rows: int | None = 10_000) -> None:
         global _ENGINE
         self.engine = engine
         self.timeout = timeout
         self.max_rows = max_rows
-        self.cache_size = cache_size
-        self._cache: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
         self.pool = None
         self.workers = workers
         if workers > 0:
@@ -86,32 +78,18 @@ class Executor:
 
     def run(self, text: str, fmt: Format, *, dataset: DatasetSpec | None = None,
             bindings: dict | None = None) -> Answer:
-        key = (text, fmt.key, dataset, tuple(sorted((bindings or {}).items())))
-        if self.cache_size:
-            with self._lock:
-                hit = self._cache.get(key)
-                if hit is not None:
-                    self._cache.move_to_end(key)
-                    return hit
         args = (text, fmt.key, dataset, bindings, self.max_rows)
         if self.pool is None:
-            answer = evaluate(self.engine, *args)
-        else:
-            future = self.pool.schedule(_in_worker, args=args, timeout=self.timeout)
-            try:
-                answer = future.result()
-            except FutureTimeout:
-                raise QueryTimeout(
-                    f"the query ran longer than the {self.timeout:g} s limit and was stopped; "
-                    "simplify it or add a LIMIT") from None
-            except ProcessExpired as exc:
-                raise Overloaded(f"the query's worker died ({exc}); please retry") from None
-        if self.cache_size and len(answer.body) <= 1_000_000:
-            with self._lock:
-                self._cache[key] = answer
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
-        return answer
+            return evaluate(self.engine, *args)
+        future = self.pool.schedule(_in_worker, args=args, timeout=self.timeout)
+        try:
+            return future.result()
+        except FutureTimeout:
+            raise QueryTimeout(
+                f"the query ran longer than the {self.timeout:g} s limit and was stopped; "
+                "simplify it or add a LIMIT") from None
+        except ProcessExpired as exc:
+            raise Overloaded(f"the query's worker died ({exc}); please retry") from None
 
     def warm(self) -> None:
         """Start the workers now rather than on the first request."""

@@ -27,7 +27,7 @@ DEFAULTS = {
     "ENGINE": "oxigraph",  # the serving engine (kg.engine); "rdflib" for comparison
     "QUERY_TIMEOUT": 10.0,  # seconds per SPARQL query, enforced by killing the worker process
     "QUERY_WORKERS": 2,  # worker processes evaluating queries (0: in-process, no time limit)
-    "QUERY_CACHE": 512,  # cached answers (the data is read-only); 0 turns the cache off
+    "QUERY_CACHE": 512,  # cached responses (the data is read-only; server.cache); 0 turns the cache off
     "MAX_ROWS": 10_000,  # result rows (or triples) before truncation
     "MAX_CONTENT_LENGTH": 1_000_000,  # bytes per request body or query text (413 above)
 }
@@ -52,7 +52,7 @@ class Knowledge:
         self.catalogue = Catalogue.load(known_iris=known_iris(self.engine))
         self.executor = Executor(self.engine, workers=int(config["QUERY_WORKERS"]),
                                  timeout=float(config["QUERY_TIMEOUT"]) or None,
-                                 max_rows=int(config["MAX_ROWS"]) or None, cache_size=int(config["QUERY_CACHE"]))
+                                 max_rows=int(config["MAX_ROWS"]) or None)
         self.executor.warm()
         atexit.register(self.executor.close)
 
@@ -92,10 +92,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.extensions["crampkg"] = Knowledge(app.config)
 
-    from . import api, openapi, queries, sparql
+    from . import api, cache, openapi, queries, sparql
 
     for module in (sparql, api, queries, openapi):
         app.register_blueprint(module.bp)
+    cache.init_app(app, int(app.config["QUERY_CACHE"]))
     app.after_request(add_cors)
 
     @app.errorhandler(CrampkgError)

@@ -20,6 +20,7 @@ from kg.formats import GRAPH, RESULTS, NotAcceptable, negotiate, parse_accept, q
 from kg.querytext import UpdateRefused, shape
 
 from .app import knowledge
+from .cache import remember
 
 bp = Blueprint("sparql", __name__)
 
@@ -32,6 +33,7 @@ HTML_VIEW = "pages.query"  # the browser's query page, when the pages blueprint 
 
 def answer_response(answer: Answer) -> Response:
     """The HTTP response for a query answer; a truncated result says so in headers (and in JSON)."""
+    remember()
     response = Response(answer.body, content_type=answer.format.content_type)
     response.headers["Vary"] = "Accept"
     response.headers["X-Crampkg-Rows"] = str(answer.count)

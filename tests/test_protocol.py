@@ -243,3 +243,16 @@ def test_json_answer_is_valid_sparql_json(live_server):
     doc = json.loads(sparql(live_server, params={"query": CAUSES}).content)
     assert doc["head"]["vars"] == ["x"]
     assert all(b["x"]["type"] == "uri" for b in doc["results"]["bindings"])
+
+
+def test_cached_answers_follow_the_accept_header(live_server):
+    """The response cache keys on Accept (and body, type, query string): a repeat asks get the same bytes,
+    another Accept gets its own format, errors are never cached."""
+    first = sparql(live_server, params={"query": CAUSES}, headers={"Accept": "text/csv"})
+    again = sparql(live_server, params={"query": CAUSES}, headers={"Accept": "text/csv"})
+    other = sparql(live_server, params={"query": CAUSES}, headers={"Accept": "text/tab-separated-values"})
+    assert first.content == again.content and first.headers["Content-Type"] == again.headers["Content-Type"]
+    assert other.headers["Content-Type"].startswith("text/tab-separated-values")
+    assert again.headers["Access-Control-Allow-Origin"] == "*"
+    for _ in range(2):
+        assert sparql(live_server, params={"query": "SELECT * {"}).status_code == 400

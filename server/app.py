@@ -39,6 +39,9 @@ STATUS = [
 ]
 
 
+MACHINE_PATHS = ("/sparql", "/api", "/openapi.json")  # their HTTP errors are plain text or JSON
+
+
 class Knowledge:
     """What the app serves, loaded once at start-up: the dataset, its causal network, the engine and the
     canned queries. The query workers are forked after all of it is loaded."""
@@ -106,6 +109,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if not request.path.startswith(MACHINE_PATHS):
+            return exc  # pages keep Flask's (or their own blueprint's) error pages
         response = error_response(exc.description or exc.name, exc.code or 500)
         if exc.code == 405:
             response.headers["Allow"] = ", ".join(exc.valid_methods or ())

@@ -89,8 +89,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     result = build(Path(args.out))
     app = create_app({"DATASET_PATH": str(result.path), "ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout,
-                      "QUERY_WORKERS": args.workers, "MAX_ROWS": args.max_rows, "QUERY_CACHE": args.cache,
-                      "MAX_CONTENT_LENGTH": args.max_request})
+                      "QUERY_WORKERS": args.workers, "QUERY_QUEUE": args.queue, "MAX_ROWS": args.max_rows,
+                      "QUERY_CACHE": args.cache, "MAX_CONTENT_LENGTH": args.max_request})
     print(f"crampkg: serving {result.path} on http://{args.host}:{args.port}/  ({DISCLAIMER})", flush=True)
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="crampkg")
     return 0
@@ -124,6 +124,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--engine", choices=ENGINES, default="oxigraph", help="query engine (default: %(default)s)")
     v.add_argument("--timeout", type=float, default=10.0, help="seconds per query (default: %(default)s)")
     v.add_argument("--workers", type=int, default=2, help="query worker processes (default: %(default)s)")
+    v.add_argument("--queue", type=int, default=6,
+                   help="queries running or waiting for a worker before 503 (default: %(default)s)")
     v.add_argument("--max-rows", type=int, default=10_000, help="result rows before truncation")
     v.add_argument("--max-request", type=int, default=1_000_000, help="bytes per request body or query")
     v.add_argument("--cache", type=int, default=512, help="cached answers; 0 turns the cache off")

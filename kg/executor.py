@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import threading
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
@@ -26,7 +27,7 @@ class QueryTimeout(CrampkgError):
 
 
 class Overloaded(CrampkgError):
-    """The query could not be run (worker lost); the client may retry (HTTP 503)."""
+    """The query could not be run now (too many waiting, or its worker was lost); retry (HTTP 503)."""
 
 
 @dataclass(frozen=True)
@@ -61,12 +62,19 @@ def _in_worker(*args) -> Answer:
 
 
 class Executor:
-    """Runs queries on ``engine``: in ``workers`` killable processes, or in-process when ``workers`` is 0."""
+    """Runs queries on ``engine``: in ``workers`` killable processes, or in-process when ``workers`` is 0.
+
+    At most ``max_pending`` queries are running or waiting for a worker; one more is refused at once
+    (:class:`Overloaded`) instead of holding a server thread for up to a time limit per query ahead of it,
+    so slow queries cannot starve the threads that serve everything else.
+    """
 
     def __init__(self, engine: Engine, *, workers: int = 2, timeout: float | None = 10.0,
-                 max_rows: int | None = 10_000) -> None:
+                 max_rows: int | None = 10_000, max_pending: int | None = None) -> None:
         global _ENGINE
         self.engine = engine
+        self.max_pending = max_pending or max(1, workers) * 2
+        self._slots = threading.BoundedSemaphore(self.max_pending)
         self.timeout = timeout
         self.max_rows = max_rows
         self.pool = None
@@ -79,17 +87,22 @@ class Executor:
     def run(self, text: str, fmt: Format, *, dataset: DatasetSpec | None = None,
             bindings: dict | None = None) -> Answer:
         args = (text, fmt.key, dataset, bindings, self.max_rows)
-        if self.pool is None:
-            return evaluate(self.engine, *args)
-        future = self.pool.schedule(_in_worker, args=args, timeout=self.timeout)
+        if not self._slots.acquire(blocking=False):
+            raise Overloaded(f"the server is busy ({self.max_pending} queries running or waiting); retry shortly")
         try:
-            return future.result()
-        except FutureTimeout:
-            raise QueryTimeout(
-                f"the query ran longer than the {self.timeout:g} s limit and was stopped; "
-                "simplify it or add a LIMIT") from None
-        except ProcessExpired as exc:
-            raise Overloaded(f"the query's worker died ({exc}); please retry") from None
+            if self.pool is None:
+                return evaluate(self.engine, *args)
+            future = self.pool.schedule(_in_worker, args=args, timeout=self.timeout)
+            try:
+                return future.result()
+            except FutureTimeout:
+                raise QueryTimeout(
+                    f"the query ran longer than the {self.timeout:g} s limit and was stopped; "
+                    "simplify it or add a LIMIT") from None
+            except ProcessExpired as exc:
+                raise Overloaded(f"the query's worker died ({exc}); please retry") from None
+        finally:
+            self._slots.release()
 
     def warm(self) -> None:
         """Start the workers now rather than on the first request."""

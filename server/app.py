@@ -27,6 +27,7 @@ DEFAULTS = {
     "ENGINE": "oxigraph",  # the serving engine (kg.engine); "rdflib" for comparison
     "QUERY_TIMEOUT": 10.0,  # seconds per SPARQL query, enforced by killing the worker process
     "QUERY_WORKERS": 2,  # worker processes evaluating queries (0: in-process, no time limit)
+    "QUERY_QUEUE": 6,  # queries running or waiting for a worker; more get 503 at once (keep < threads)
     "QUERY_CACHE": 512,  # cached responses (the data is read-only; server.cache); 0 turns the cache off
     "MAX_ROWS": 10_000,  # result rows (or triples) before truncation
     "MAX_CONTENT_LENGTH": 1_000_000,  # bytes per request body or query text (413 above)
@@ -55,7 +56,8 @@ class Knowledge:
         self.catalogue = Catalogue.load(known_iris=known_iris(self.engine))
         self.executor = Executor(self.engine, workers=int(config["QUERY_WORKERS"]),
                                  timeout=float(config["QUERY_TIMEOUT"]) or None,
-                                 max_rows=int(config["MAX_ROWS"]) or None)
+                                 max_rows=int(config["MAX_ROWS"]) or None,
+                                 max_pending=int(config["QUERY_QUEUE"]) or None)
         self.executor.warm()
         atexit.register(self.executor.close)
 

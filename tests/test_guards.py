@@ -59,6 +59,33 @@ def test_other_clients_are_served_during_a_slow_query(guarded_server):
     assert events.index("slow done") == len(events) - 1, events
 
 
+def test_query_queue_cap_refuses_at_once_and_keeps_threads_free(guarded_server):
+    """Six slow queries at once against room for three: three are refused with 503 "busy" at once, the
+    three admitted run into the time limit, and the JSON API answers throughout."""
+    results: list[tuple[int, str, float]] = []
+    lock = threading.Lock()
+
+    def slow() -> None:
+        started = time.monotonic()
+        r = requests.get(f"{guarded_server.url}/sparql", params={"query": SLOW}, timeout=60)
+        with lock:
+            results.append((r.status_code, r.text, time.monotonic() - started))
+
+    threads = [threading.Thread(target=slow) for _ in range(6)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    api = requests.get(f"{guarded_server.url}/api/entities", params={"q": "vitamin"}, timeout=10)
+    assert api.status_code == 200 and api.json()["entities"]
+    for t in threads:
+        t.join(60)
+    busy = [r for r in results if "busy" in r[1]]
+    limited = [r for r in results if "limit" in r[1]]
+    assert all(code == 503 for code, _, _ in results) and len(results) == 6
+    assert len(busy) == 3 and len(limited) == 3
+    assert max(seconds for _, _, seconds in busy) < min(seconds for _, _, seconds in limited)
+
+
 def test_row_cap_truncates_and_says_so(guarded_server):
     r = requests.get(f"{guarded_server.url}/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, timeout=10)
     assert r.status_code == 200

@@ -1,25 +1,27 @@
-"""Running queries under guards: a time limit that really stops the work, and a row cap.
+"""Running queries under guards: a time limit that really stops the work, a row cap, and a queue cap.
 
-A Python thread cannot interrupt Oxigraph's (or rdflib's) evaluation, so every query runs in a pebble
-process pool whose workers are forked *after* the engine is loaded: they share the loaded store
-copy-on-write, start in milliseconds, and a worker that overruns the time limit is killed and replaced while
-the other workers go on serving. Workers return serialised bytes, so the parent never re-encodes results.
+A Python thread cannot interrupt Oxigraph's (or rdflib's) evaluation, so every query runs in one of a few
+worker processes forked *after* the engine is loaded: they share the loaded store copy-on-write and start
+in milliseconds. The request thread hands its query to an idle worker over a pipe and waits at most the
+time limit; a worker that overruns it is killed (SIGKILL: the work really stops) and replaced by a fresh
+fork, while the other workers go on serving. Workers return serialised bytes, so the parent never
+re-encodes results.
 """
 from __future__ import annotations
 
 import multiprocessing
+import os
+import queue
 import signal
 import threading
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-
-from pebble import ProcessExpired, ProcessPool
 
 from .engine import DatasetSpec, Engine
 from .errors import CrampkgError
 from .formats import BY_KEY, Format
 
 _ENGINE: Engine | None = None  # the engine a forked worker inherits
+_FORK = multiprocessing.get_context("fork")
 
 
 class QueryTimeout(CrampkgError):
@@ -51,14 +53,39 @@ def evaluate(engine: Engine, text: str, format_key: str, dataset: DatasetSpec | 
     return Answer(fmt.serialize(result), fmt.key, result.form, len(result), result.truncated, max_rows)
 
 
-def _worker_init() -> None:
-    # pebble's SIGTERM handler is Python code, which cannot run while Oxigraph evaluates in Rust;
-    # the default action ends the worker at once instead of after pebble's 3 s grace period.
+def _serve(conn) -> None:
+    """A worker's loop: receive arguments, send back (True, answer) or (False, exception)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            args = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = (True, evaluate(_ENGINE, *args))
+        except CrampkgError as exc:
+            reply = (False, exc)
+        except Exception as exc:  # noqa: BLE001 - anything else still gets an answer, as a plain error
+            reply = (False, CrampkgError(f"query failed: {type(exc).__name__}: {exc}"))
+        conn.send(reply)
 
 
-def _in_worker(*args) -> Answer:
-    return evaluate(_ENGINE, *args)
+class _Worker:
+    def __init__(self) -> None:
+        self.conn, child = _FORK.Pipe()
+        self.process = _FORK.Process(target=_serve, args=(child,), daemon=True, name="crampkg-query")
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        if self.process.pid is not None:
+            try:
+                os.kill(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.process.join(5)
+        self.conn.close()
 
 
 class Executor:
@@ -73,16 +100,30 @@ class Executor:
                  max_rows: int | None = 10_000, max_pending: int | None = None) -> None:
         global _ENGINE
         self.engine = engine
-        self.max_pending = max_pending or max(1, workers) * 2
-        self._slots = threading.BoundedSemaphore(self.max_pending)
         self.timeout = timeout
         self.max_rows = max_rows
-        self.pool = None
         self.workers = workers
+        self.max_pending = max_pending or max(1, workers) * 2
+        self._slots = threading.BoundedSemaphore(self.max_pending)
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
         if workers > 0:
             _ENGINE = engine
-            self.pool = ProcessPool(max_workers=workers, initializer=_worker_init,
-                                    context=multiprocessing.get_context("fork"))
+            for _ in range(workers):
+                self._add_worker()
+
+    def _add_worker(self) -> None:
+        worker = _Worker()
+        with self._lock:
+            self._all.add(worker)
+        self._idle.put(worker)
+
+    def _retire(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        worker.kill()
+        self._add_worker()
 
     def run(self, text: str, fmt: Format, *, dataset: DatasetSpec | None = None,
             bindings: dict | None = None) -> Answer:
@@ -90,29 +131,39 @@ class Executor:
         if not self._slots.acquire(blocking=False):
             raise Overloaded(f"the server is busy ({self.max_pending} queries running or waiting); retry shortly")
         try:
-            if self.pool is None:
+            if self.workers <= 0:
                 return evaluate(self.engine, *args)
-            future = self.pool.schedule(_in_worker, args=args, timeout=self.timeout)
-            try:
-                return future.result()
-            except FutureTimeout:
-                raise QueryTimeout(
-                    f"the query ran longer than the {self.timeout:g} s limit and was stopped; "
-                    "simplify it or add a LIMIT") from None
-            except ProcessExpired as exc:
-                raise Overloaded(f"the query's worker died ({exc}); please retry") from None
+            return self._in_worker(args)
         finally:
             self._slots.release()
 
+    def _in_worker(self, args: tuple) -> Answer:
+        worker = self._idle.get()
+        try:
+            worker.conn.send(args)
+            if not worker.conn.poll(self.timeout):
+                raise QueryTimeout(f"the query ran longer than the {self.timeout:g} s limit and was stopped; "
+                                   "simplify it or add a LIMIT")
+            ok, value = worker.conn.recv()
+        except QueryTimeout:
+            self._retire(worker)
+            raise
+        except (EOFError, OSError) as exc:
+            self._retire(worker)
+            raise Overloaded(f"the query's worker was lost ({exc or type(exc).__name__}); please retry") from None
+        self._idle.put(worker)
+        if not ok:
+            raise value
+        return value
+
     def warm(self) -> None:
-        """Start the workers now rather than on the first request."""
-        if self.pool is not None:
-            futures = [self.pool.schedule(_in_worker, args=("ASK {}", "json", None, None, None))
-                       for _ in range(self.workers)]
-            for f in futures:
-                f.result()
+        """Check that every worker answers (they are started by the constructor)."""
+        for _ in range(self.workers):
+            self.run("ASK {}", BY_KEY["json"])
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.stop()
-            self.pool.join(timeout=5)
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.kill()

@@ -53,12 +53,22 @@ def evaluate(engine: Engine, text: str, format_key: str, dataset: DatasetSpec | 
     return Answer(fmt.serialize(result), fmt.key, result.form, len(result), result.truncated, max_rows)
 
 
-def _serve(conn) -> None:
-    """A worker's loop: receive arguments, send back (True, answer) or (False, exception)."""
+def _serve(conn, inherited: list) -> None:
+    """A worker's loop: receive arguments, send back (True, answer) or (False, exception).
+
+    It ends when the server goes away, however it goes: end of file on its pipe (the server's ends of every
+    pipe, inherited by the fork, are closed first so that the server's exit is seen), or a new parent.
+    """
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for other in inherited:
+        other.close()
+    parent = os.getppid()
     while True:
         try:
+            while not conn.poll(1.0):
+                if os.getppid() != parent:
+                    return
             args = conn.recv()
         except (EOFError, OSError):
             return
@@ -72,9 +82,10 @@ def _serve(conn) -> None:
 
 
 class _Worker:
-    def __init__(self) -> None:
+    def __init__(self, siblings: list) -> None:
         self.conn, child = _FORK.Pipe()
-        self.process = _FORK.Process(target=_serve, args=(child,), daemon=True, name="crampkg-query")
+        self.process = _FORK.Process(target=_serve, args=(child, [self.conn, *siblings]), daemon=True,
+                                     name="crampkg-query")
         self.process.start()
         child.close()
 
@@ -114,7 +125,9 @@ class Executor:
                 self._add_worker()
 
     def _add_worker(self) -> None:
-        worker = _Worker()
+        with self._lock:
+            siblings = [w.conn for w in self._all]
+        worker = _Worker(siblings)
         with self._lock:
             self._all.add(worker)
         self._idle.put(worker)

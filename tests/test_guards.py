@@ -124,3 +124,26 @@ def test_request_size_cap_is_413(guarded_server):
     ok = "SELECT * WHERE { ?s ?p ?o } LIMIT 1 #" + "x" * 3000
     assert requests.post(url, data=ok, headers={"Content-Type": "application/sparql-query"},
                          timeout=10).status_code == 200
+
+
+def test_workers_end_with_the_server(built):
+    """However the server ends (SIGTERM here, as `make run` under a supervisor would see, and SIGKILL), its
+    query workers end too, including one forked to replace a killed worker."""
+    import signal
+
+    from conftest import GUARDED_ARGS, start_server
+
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        server = start_server(GUARDED_ARGS)
+        # a timeout makes the server fork a replacement worker from a request thread
+        requests.get(f"{server.url}/sparql", params={"query": SLOW}, timeout=60)
+        workers = children(server.process.pid)
+        assert len(workers) == 2
+        server.process.send_signal(sig)
+        server.process.wait(10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+            time.sleep(0.1)
+        alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
+                 and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()]
+        assert alive == [], f"workers {alive} outlived the server ({sig.name})"

@@ -66,6 +66,16 @@ def form_fields() -> dict[str, list[str]]:
         raise BadRequest("a form field is not UTF-8 once percent-decoded; send UTF-8 text") from None
 
 
+def url_fields() -> dict[str, list[str]]:
+    """The query string's parameters, refusing percent-encoded bytes that are not UTF-8 (werkzeug would
+    silently replace them)."""
+    raw = request.query_string.decode("latin-1")
+    try:
+        return parse_qs(raw, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise BadRequest("a URL parameter is not UTF-8 once percent-decoded; send UTF-8 text") from None
+
+
 def graph_names(values: list[str], param: str) -> tuple[str, ...]:
     for v in values:
         if not _ABSOLUTE_IRI.fullmatch(v):
@@ -75,7 +85,7 @@ def graph_names(values: list[str], param: str) -> tuple[str, ...]:
 
 def read_request() -> tuple[str | None, DatasetSpec]:
     """The query text (None: none given) and the protocol dataset, or an HTTP error naming the rule."""
-    fields: dict[str, list[str]] = {k: request.args.getlist(k) for k in request.args}
+    fields = url_fields()
     if request.method == "POST":
         mimetype = request.mimetype
         if mimetype == FORM:

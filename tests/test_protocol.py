@@ -223,6 +223,12 @@ def test_body_not_utf8(live_server):
     assert r.status_code == 400 and "UTF-8" in r.text
 
 
+def test_url_parameter_not_utf8(live_server):
+    """Tried: `?query=SELECT%20%E9` (a Latin-1 é percent-encoded in the URL)."""
+    r = requests.get(f"{live_server.url}/sparql?query=SELECT%20*%20%7B%3Fs%20%3Fp%20%22%E9%22%7D", timeout=10)
+    assert r.status_code == 400 and "UTF-8" in r.text
+
+
 def test_post_without_query(live_server):
     r = sparql(live_server, method="POST", data={"default-graph-uri": str(GRAPH_ONTOLOGY)})
     assert r.status_code == 400

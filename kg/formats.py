@@ -18,7 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from .errors import CrampkgError
-from .namespaces import bind_prefixes
+from .namespaces import PREFIXES, bind_prefixes
 
 RESULTS, GRAPH = "results", "graph"
 
@@ -156,11 +156,15 @@ def graph_ntriples(r: Result) -> bytes:
     return "".join(f"{nt(s)} {nt(p)} {nt(o)} .\n" for s, p, o in r.triples).encode("utf-8")
 
 
-def _rdflib(fmt: str) -> Callable[[Result], bytes]:
+def _rdflib(fmt: str, **options) -> Callable[[Result], bytes]:
     def write(r: Result) -> bytes:
-        return as_graph(r.triples).serialize(format=fmt, encoding="utf-8")
+        return as_graph(r.triples).serialize(format=fmt, encoding="utf-8", **options)
 
     return write
+
+
+# JSON-LD compacted with crampkg's prefixes, given inline: a reader never has to fetch a context
+JSONLD_CONTEXT = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
 @dataclass(frozen=True)
@@ -195,7 +199,8 @@ FORMATS: tuple[Format, ...] = (
     Format("tsv", "text/tab-separated-values", RESULTS, results_tsv, (), W3C + "SPARQL_Results_TSV"),
     Format("turtle", "text/turtle", GRAPH, _rdflib("turtle"), ("application/x-turtle",), W3C + "Turtle"),
     Format("ntriples", "application/n-triples", GRAPH, graph_ntriples, ("text/plain",), W3C + "N-Triples"),
-    Format("jsonld", "application/ld+json", GRAPH, _rdflib("json-ld"), ("application/json",), W3C + "JSON-LD"),
+    Format("jsonld", "application/ld+json", GRAPH, _rdflib("json-ld", context=JSONLD_CONTEXT, auto_compact=True),
+           ("application/json",), W3C + "JSON-LD"),
     Format("rdfxml", "application/rdf+xml", GRAPH, _rdflib("xml"), ("application/xml", "text/xml"),
            W3C + "RDF_XML"),
     # a graph result is the default graph of a dataset: N-Quads lines are N-Triples lines

@@ -81,3 +81,17 @@ def test_a_format_refuses_the_other_kind():
 
 def test_every_format_has_a_w3c_iri():
     assert all(f.w3c.startswith("http://www.w3.org/ns/formats/") for f in FORMATS)
+
+
+def test_json_ld_reads_back_with_pyld():
+    """An independent JSON-LD processor (pyld) expands our compacted output to the same triples; the
+    context is inline, so nothing is fetched."""
+    import json
+
+    from pyld import jsonld
+
+    doc = json.loads(BY_KEY["jsonld"].serialize(TRIPLES))
+    assert "@context" in doc
+    nquads = jsonld.to_rdf(doc, {"format": "application/n-quads"})
+    assert len([line for line in nquads.splitlines() if line.strip()]) == 3
+    assert "<https://example.org/s> <https://example.org/p> \"vitamin D\"@en ." in nquads

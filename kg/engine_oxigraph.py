@@ -65,9 +65,9 @@ class OxigraphEngine:
 
     def query(self, text: str, *, dataset: DatasetSpec | None = None, bindings: dict | None = None,
               max_rows: int | None = None) -> Result:
-        form = shape(text)
+        form = shape(text)  # refuses updates and SERVICE before the engine sees them
         if bindings:
-            text = with_values(text, bindings)  # refuses updates and SERVICE before the engine sees them
+            text = with_values(text, bindings)
         options: dict = {"prefixes": self.prefixes}
         if dataset is not None and dataset.given:
             options["default_graph"] = [ox.NamedNode(g) for g in dataset.default_graphs or ()]
@@ -78,7 +78,7 @@ class OxigraphEngine:
             answer = self.store.query(text, **options)
         except SyntaxError as exc:
             raise QuerySyntaxError(syntax_message(str(exc))) from None
-        except (OSError, ValueError, TypeError) as exc:
+        except (OSError, ValueError, TypeError, RuntimeError) as exc:
             raise QueryError(f"query failed: {exc}") from None
         try:
             if isinstance(answer, ox.QueryBoolean):
@@ -93,5 +93,5 @@ class OxigraphEngine:
             return Result(form.form, triples=[(to_rdflib(t.subject), to_rdflib(t.predicate),
                                                to_rdflib(t.object)) for t in triples],
                           truncated=truncated, max_rows=max_rows)
-        except (OSError, ValueError, TypeError) as exc:
+        except (OSError, ValueError, TypeError, RuntimeError) as exc:
             raise QueryError(f"query failed: {exc}") from None

@@ -50,7 +50,7 @@ class RdflibEngine:
 
     def query(self, text: str, *, dataset: DatasetSpec | None = None, bindings: dict | None = None,
               max_rows: int | None = None) -> Result:
-        form = shape(text)
+        form = shape(text)  # refuses updates and SERVICE before the engine sees them
         if bindings:
             text = with_values(text, bindings)
         try:

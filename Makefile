@@ -7,8 +7,11 @@ PORT   ?= 8000
 # Debian packages the tests drive for real (browser, independent RDF parsers).
 SYSTEM_PACKAGES := chromium raptor2-utils serdi graphviz
 PYTEST_ARGS ?=
+# The peers `make bench` measures against, in their own venv so they never touch crampkg's dependencies.
+BENCH_VENV := .venv-bench
+BENCH_PEERS := oxigraph==0.5.13 rdflib-endpoint==0.6.3 uvicorn==0.54.0
 
-.PHONY: install install-test system-deps build run test bench lint clean
+.PHONY: install install-test system-deps build run test bench bench-peers lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +50,15 @@ test: install-test
 	$(BIN)/crampkg build
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-bench: install-test build
-	$(BIN)/python -m bench
+$(BENCH_VENV)/.installed:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q $(BENCH_PEERS)
+	touch $@
+
+bench-peers: $(BENCH_VENV)/.installed
+
+bench: install build bench-peers
+	PEERS_BIN=$(BENCH_VENV)/bin $(BIN)/python -m bench
 
 lint: install-test
 	$(BIN)/ruff check kg server tests bench scripts

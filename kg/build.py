@@ -78,7 +78,7 @@ def parse_turtle(path: Path) -> Graph:
         g.parse(path, format="turtle")
     except FileNotFoundError:
         raise BuildError(f"{path}: file not found") from None
-    except Exception as exc:  # rdflib raises several syntax error types; all name the line
+    except Exception as exc:
         raise BuildError(f"{path.name}: Turtle syntax error: {exc}") from None
     return g
 
@@ -114,7 +114,7 @@ def assemble(sources: Sources) -> tuple[Graph, Graph]:
     check_evidence(claims, article, sources.claims)
     stray = {(s, p, o) for s, p, o in claim_source if s not in {c.iri for c in claims}}
     if stray:
-        s, p, o = sorted(stray)[0]
+        s, p, o = min(stray)
         raise BuildError(
             f"{sources.claims.name}: {len(stray)} triple(s) outside any claim, e.g. {s.n3()} {p.n3()} {o.n3()}; "
             "write article facts as claims with a quote"
@@ -231,8 +231,8 @@ def format_summary(summary: dict) -> str:
         "crampkg: an educational model of one article, not medical advice.",
         f"triples: ontology {t['ontology']}, asserted {t['asserted']}, inferred {t['inferred']}",
         f"claims: {summary['claims']}",
-        f"inferred edges between entities: {summary['inferred_edges']} "
-        f"({summary['inferred_causally_upstream_of']} causally-upstream-of)",
+        (f"inferred edges between entities: {summary['inferred_edges']} "
+         f"({summary['inferred_causally_upstream_of']} causally-upstream-of)"),
         "entities per class:",
     ]
     lines += [f"  {name}: {n}" for name, n in sorted(summary["entities_per_class"].items()) if n]

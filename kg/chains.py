@@ -261,7 +261,7 @@ class CausalGraph:
 
     def explain(self, s, p, o) -> dict:
         """Why a triple holds: its claims if asserted, else the OWL 2 RL rule and the triples it used."""
-        s, p, o = URIRef(str(s)), URIRef(str(p)), o
+        s, p = URIRef(str(s)), URIRef(str(p))
         if (s, p, o) in self.asserted:
             return {"asserted": True, "rule": None, "because": [], "evidence": self._fact(s, p, o)["evidence"]}
         if (s, p, o) not in self.inferred:
@@ -294,8 +294,9 @@ class CausalGraph:
             for x in self.asserted.objects(s, p1):
                 if self.holds(x, p2, o):
                     sub = [] if chain_p == p else [(s, chain_p, o)]
-                    return ("prp-spo2", f"property chain: {self.label(p1)} then {self.label(p2)} gives "
-                            f"{self.label(chain_p)} (owl:propertyChainAxiom)", [(s, p1, x), (x, p2, o)] + sub)
+                    return ("prp-spo2", (f"property chain: {self.label(p1)} then {self.label(p2)} gives "
+                                         f"{self.label(chain_p)} (owl:propertyChainAxiom)"),
+                            [(s, p1, x), (x, p2, o), *sub])
         return None
 
     def _by_sub_property(self, s, p, o):
@@ -312,13 +313,13 @@ class CausalGraph:
         if forward is None and self.inverse.get(p) == CK.causallyUpstreamOf:
             path = self._shortest_steps(o, s)
             if path:
-                return ("prp-trp", f"{self.label(p)} is transitive and the inverse of causally upstream of; "
-                        "chain of steps:", path)
+                return ("prp-trp", (f"{self.label(p)} is transitive and the inverse of causally upstream of; "
+                                    "chain of steps:"), path)
             return None
         path = self._shortest_steps(s, o)
         if path:
-            return ("prp-trp", f"{self.label(p)} is transitive (owl:TransitiveProperty), and each step is a "
-                    "sub-property of it (rdfs:subPropertyOf); chain of steps:", path)
+            return ("prp-trp", (f"{self.label(p)} is transitive (owl:TransitiveProperty), and each step is a "
+                                "sub-property of it (rdfs:subPropertyOf); chain of steps:"), path)
         return None
 
     def _by_has_value(self, s, p, o):
@@ -328,8 +329,8 @@ class CausalGraph:
             prop = self.ontology.value(restriction, OWL.onProperty)
             value = self.ontology.value(restriction, OWL.hasValue)
             if prop is not None and value is not None and self.holds(s, prop, value):
-                return ("cls-hv2", f"{self.label(o)} is everything that is {self.label(prop)} "
-                        f"{self.label(value)} (owl:hasValue restriction)", [(s, prop, value)])
+                return ("cls-hv2", (f"{self.label(o)} is everything that is {self.label(prop)} "
+                                    f"{self.label(value)} (owl:hasValue restriction)"), [(s, prop, value)])
         return None
 
     def _by_sub_class(self, s, p, o):

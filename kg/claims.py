@@ -69,7 +69,7 @@ def read_claims(graph: Graph, path: Path) -> list[Claim]:
             raise BuildError(f"{path.name}: a claim must have an IRI (claim:<name>), found a blank node")
         name = str(node).rsplit("/", 1)[-1]
 
-        def one(prop: URIRef, what: str) -> Node:
+        def one(prop: URIRef, what: str, node: URIRef = node, name: str = name) -> Node:
             values = list(graph.objects(node, prop))
             if len(values) != 1:
                 raise BuildError(

@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from .engine import ENGINES
 from .errors import CrampkgError
 from .namespaces import BUILD_DIR
 
@@ -40,20 +41,40 @@ def read_query_text(arg: str) -> str:
     return arg
 
 
+def parse_params(pairs: list[str]) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise CrampkgError(f"--param {pair!r}: write name=value")
+        values.setdefault(name, []).append(value)
+    return values
+
+
 def cmd_query(args: argparse.Namespace) -> int:
-    from .dataset import load_dataset
-    from .namespaces import sparql_prologue
+    """A canned query by name, SPARQL text, or a .rq file; on the local build or a remote endpoint."""
+    from .catalogue import Catalogue, known_iris
+    from .engine import open_engine
+    from .engine_remote import RemoteEngine
     from .results import FORMATTERS
 
-    text = read_query_text(args.query)
-    ds = load_dataset(Path(args.out) / "crampkg.nq")
-    try:
-        result = ds.query(text, initNs={})
-    except Exception as exc:
-        try:  # a query written with crampkg's usual prefixes but without PREFIX lines
-            result = ds.query(sparql_prologue() + text)
-        except Exception:
-            raise CrampkgError(f"query failed: {exc}") from None
+    if args.endpoint:
+        engine = RemoteEngine(args.endpoint)
+    else:
+        engine = open_engine(args.engine, Path(args.out) / "crampkg.nq")
+    catalogue = Catalogue.load()
+    bindings = None
+    if args.query in catalogue.queries:
+        query = catalogue.get(args.query)
+        if not args.endpoint:  # an IRI must name something in the graph; a remote graph is not checked
+            catalogue.known_iris = known_iris(engine)
+        bindings = catalogue.bind(query, parse_params(args.param))
+        text = query.text
+    else:
+        if args.param:
+            raise CrampkgError(f"--param only applies to canned queries: {', '.join(catalogue.queries)}")
+        text = read_query_text(args.query)
+    result = engine.query(text, bindings=bindings)
     sys.stdout.write(FORMATTERS[args.format](result).rstrip("\n") + "\n")
     return 0
 
@@ -68,7 +89,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     result = build(Path(args.out))
     print(format_summary(result.summary), flush=True)
-    app = create_app({"DATASET_PATH": str(result.path)})
+    app = create_app({"DATASET_PATH": str(result.path), "ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout,
+                      "QUERY_WORKERS": args.workers, "QUERY_QUEUE": args.queue, "MAX_ROWS": args.max_rows,
+                      "QUERY_CACHE": args.cache, "MAX_CONTENT_LENGTH": args.max_request})
     print(f"crampkg: serving {result.path} on http://{args.host}:{args.port}/  ({DISCLAIMER})", flush=True)
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="crampkg")
     return 0
@@ -114,15 +137,27 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("summary", help="print the summary of the last build")
     s.set_defaults(func=cmd_summary)
 
-    q = sub.add_parser("query", help="run a SPARQL query (text or .rq file) on the built graph")
-    q.add_argument("query", help="SPARQL text or a path to a .rq file")
+    q = sub.add_parser("query", help="run a canned query, SPARQL text or a .rq file on the graph")
+    q.add_argument("query", help="a canned query name (see queries/), SPARQL text, or a path to a .rq file")
+    q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a canned query's parameter (repeatable)")
     q.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    q.add_argument("--engine", choices=ENGINES, default="oxigraph", help="local engine (default: %(default)s)")
+    q.add_argument("--endpoint", metavar="URL", help="query this SPARQL endpoint instead of the local build")
     q.set_defaults(func=cmd_query)
 
     v = sub.add_parser("serve", help="build if needed, then serve the graph over HTTP")
     v.add_argument("--host", default="127.0.0.1")
     v.add_argument("--port", type=int, default=8000)
-    v.add_argument("--threads", type=int, default=8)
+    v.add_argument("--threads", type=int, default=8, help="waitress threads (default: %(default)s)")
+    v.add_argument("--engine", choices=ENGINES, default="oxigraph", help="query engine (default: %(default)s)")
+    v.add_argument("--timeout", type=float, default=10.0, help="seconds per query (default: %(default)s)")
+    v.add_argument("--workers", type=int, default=2, help="query worker processes (default: %(default)s)")
+    v.add_argument("--queue", type=int, default=6,
+                   help="queries running or waiting for a worker before 503 (default: %(default)s)")
+    v.add_argument("--max-rows", type=int, default=10_000, help="result rows before truncation")
+    v.add_argument("--max-request", type=int, default=1_000_000, help="bytes per request body or query")
+    v.add_argument("--cache", type=int, default=512, help="cached answers; 0 turns the cache off")
     v.set_defaults(func=cmd_serve)
 
     from .export import CONTENTS, FORMATS

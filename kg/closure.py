@@ -35,9 +35,7 @@ def informative(triple, known: Graph) -> bool:
         return False
     if _is_meta(s):
         return False
-    if _is_meta(o) and o != RDF.Statement:
-        return False
-    return True
+    return not (_is_meta(o) and o != RDF.Statement)
 
 
 def closure_of(*graphs: Graph) -> tuple[Graph, list[str]]:

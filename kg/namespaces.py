@@ -23,6 +23,8 @@ UNIT = Namespace("http://qudt.org/vocab/unit/")
 OBO = Namespace("http://purl.obolibrary.org/obo/")
 BIOLINK = Namespace("https://w3id.org/biolink/vocab/")
 SCHEMA = Namespace("http://schema.org/")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = Namespace("http://rdfs.org/ns/void#")
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/crampkg/ontology")
 # The JSON-LD context exports refer to; shipped as kg/context.jsonld and served at /context.jsonld, never fetched.
@@ -55,6 +57,8 @@ PREFIXES = {
     "mesh": Namespace("http://id.nlm.nih.gov/mesh/"),
     "wd": Namespace("http://www.wikidata.org/entity/"),
     "schema": SCHEMA,
+    "sd": SD,
+    "void": VOID,
 }
 
 

@@ -1,14 +1,16 @@
-"""Printing query results for people (table) and programs (JSON, CSV)."""
+"""Printing query results for people (table) and programs (JSON, CSV) on the command line.
+
+JSON and CSV are the serialisers of :mod:`kg.formats` (SPARQL JSON / CSV for solutions, JSON-LD / N-Triples
+for graphs); the table is for reading in a terminal.
+"""
 from __future__ import annotations
 
-import csv
-import io
-import json
-
 from rdflib import Literal, URIRef
-from rdflib.query import Result
 
+from .formats import BY_KEY, GRAPH, Result
 from .namespaces import PREFIXES
+
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(str(kv[1])))
 
 
 def shorten(term) -> str:
@@ -16,7 +18,7 @@ def shorten(term) -> str:
         return ""
     if isinstance(term, URIRef):
         text = str(term)
-        for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(str(kv[1]))):
+        for prefix, ns in _BY_LENGTH:
             if text.startswith(str(ns)) and text != str(ns):
                 return f"{prefix}:{text[len(str(ns)):]}"
         return f"<{text}>"
@@ -26,36 +28,29 @@ def shorten(term) -> str:
 
 
 def as_table(result: Result) -> str:
-    if result.type == "ASK":
-        return "yes" if result.askAnswer else "no"
-    if result.type in ("CONSTRUCT", "DESCRIBE"):
-        return result.serialize(format="turtle").decode("utf-8")
-    names = [str(v) for v in result.vars]
-    rows = [[shorten(row[v]) for v in result.vars] for row in result]
+    if result.form == "ASK":
+        return "yes" if result.boolean else "no"
+    if result.kind == GRAPH:
+        return BY_KEY["turtle"].serialize(result).decode("utf-8")
+    names = result.vars
+    rows = [[shorten(t) for t in row] for row in result.rows]
     widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
-    line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
+
+    def line(cells: list[str]) -> str:
+        return " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
     out = [line(names), "-+-".join("-" * w for w in widths)] + [line(r) for r in rows]
-    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''}"
+               f"{f'; truncated at {result.max_rows}' if result.truncated else ''})")
     return "\n".join(out)
 
 
 def as_json(result: Result) -> str:
-    if result.type in ("CONSTRUCT", "DESCRIBE"):
-        return result.serialize(format="json-ld").decode("utf-8")
-    return json.dumps(json.loads(result.serialize(format="json")), indent=2)
+    return BY_KEY["jsonld" if result.kind == GRAPH else "json"].serialize(result).decode("utf-8")
 
 
 def as_csv(result: Result) -> str:
-    if result.type in ("CONSTRUCT", "DESCRIBE"):
-        return result.serialize(format="nt").decode("utf-8")
-    if result.type == "ASK":
-        return f"result\n{'true' if result.askAnswer else 'false'}\n"
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([str(v) for v in result.vars])
-    for row in result:
-        writer.writerow(["" if row[v] is None else str(row[v]) for v in result.vars])
-    return buf.getvalue()
+    return BY_KEY["ntriples" if result.kind == GRAPH else "csv"].serialize(result).decode("utf-8")
 
 
 FORMATTERS = {"table": as_table, "json": as_json, "csv": as_csv}

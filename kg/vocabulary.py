@@ -12,7 +12,7 @@ VOCABULARY_FILE = ONTOLOGY_DIR / "vocabulary.txt"
 _OBO = re.compile(r"\b(HP|MONDO|DOID|CHEBI|UBERON|NCIT|MAXO|RO|BFO):(\d{4,8})\b")
 _MESH = re.compile(r"\b(D\d{6})\b")
 _WIKIDATA = re.compile(r"\b(Q\d+)\b")
-_BIOLINK_LINE = re.compile(r"predicates\s*(.*?)categories\s*(.*?)\.\s", re.S)
+_BIOLINK_LINE = re.compile(r"predicates\s*(.*?)categories\s*(.*?)\.\s", re.DOTALL)
 _QUDT = re.compile(r"http://qudt\.org/vocab/unit/[A-Za-z-]+")
 
 

@@ -59,12 +59,30 @@ def start_server(args: list[str] | None = None, env: dict | None = None, timeout
     raise RuntimeError("server did not start in time")
 
 
-@pytest.fixture(scope="session")
-def live_server(built):
-    server = start_server()
-    yield server
+def stop_server(server: LiveServer) -> None:
     server.process.terminate()
     try:
         server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.process.kill()
+        server.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(built):
+    server = start_server()
+    yield server
+    stop_server(server)
+
+
+# Small limits so each guard can be tripped cheaply; the cache is off so every request is evaluated.
+GUARDED_ARGS = ["--timeout", "1", "--max-rows", "5", "--max-request", "4000", "--workers", "2", "--queue", "3",
+                "--cache", "0"]
+
+
+@pytest.fixture(scope="session")
+def guarded_server(built):
+    """A server with a 1 s time limit, 2 workers and room for 3 queries, a 5-row cap, a 4000-byte request cap."""
+    server = start_server(GUARDED_ARGS)
+    yield server
+    stop_server(server)

@@ -45,7 +45,7 @@ def test_query_file_as_json_and_csv(built, tmp_path):
 def test_bad_query_exits_2_with_a_message(built):
     run = crampkg("query", "SELECT ?x WHERE { ?x ck:causes }")
     assert run.returncode == 2
-    assert "query failed" in run.stderr
+    assert "syntax error at line 1, column" in run.stderr
 
 
 def test_missing_query_file(built):

@@ -1,0 +1,161 @@
+"""The SPARQL 1.1 Protocol, query operation: GET, POST form, POST application/sparql-query, at /sparql.
+
+Without a query, GET /sparql answers with the Service Description, or sends a browser to the ``pages.query``
+view when a pages blueprint is registered. Everything about queries themselves (form, engines, guards,
+formats) is in ``kg``; this module reads the request and writes the response.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs
+
+from flask import Blueprint, Response, current_app, redirect, request, url_for
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+
+from kg.description import service_description
+from kg.engine import DatasetSpec
+from kg.errors import QueryError
+from kg.executor import Answer
+from kg.formats import GRAPH, RESULTS, NotAcceptable, negotiate, parse_accept, quality
+from kg.querytext import UpdateRefused, shape
+
+from .app import knowledge
+from .cache import remember
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\s]*")
+HTML_VIEW = "pages.query"  # the browser's query page, when the pages blueprint is registered
+
+
+def answer_response(answer: Answer) -> Response:
+    """The HTTP response for a query answer; a truncated result says so in headers (and in JSON)."""
+    remember()
+    response = Response(answer.body, content_type=answer.format.content_type)
+    response.headers["Vary"] = "Accept"
+    response.headers["X-Crampkg-Rows"] = str(answer.count)
+    if answer.truncated:
+        response.headers["X-Crampkg-Truncated"] = "true"
+        response.headers["X-Crampkg-Max-Rows"] = str(answer.max_rows)
+    return response
+
+
+def utf8(raw: bytes, what: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"{what} is not UTF-8 (byte {exc.start}); send UTF-8 text") from None
+
+
+def body_text(what: str) -> str:
+    raw = request.get_data(cache=True)
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if limit and len(raw) > limit:  # a chunked body has no Content-Length for Flask to check up front
+        raise RequestEntityTooLarge(f"the request body is larger than {limit} bytes")
+    return utf8(raw, what)
+
+
+def form_fields() -> dict[str, list[str]]:
+    text = body_text("the form body")
+    try:
+        return parse_qs(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise BadRequest("a form field is not UTF-8 once percent-decoded; send UTF-8 text") from None
+
+
+def url_fields() -> dict[str, list[str]]:
+    """The query string's parameters, refusing percent-encoded bytes that are not UTF-8 (werkzeug would
+    silently replace them)."""
+    raw = request.query_string.decode("latin-1")
+    try:
+        return parse_qs(raw, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise BadRequest("a URL parameter is not UTF-8 once percent-decoded; send UTF-8 text") from None
+
+
+def graph_names(values: list[str], param: str) -> tuple[str, ...]:
+    for v in values:
+        if not _ABSOLUTE_IRI.fullmatch(v):
+            raise BadRequest(f"{param} must be an absolute IRI, not {v!r}")
+    return tuple(values)
+
+
+def read_request() -> tuple[str | None, DatasetSpec]:
+    """The query text (None: none given) and the protocol dataset, or an HTTP error naming the rule."""
+    fields = url_fields()
+    if request.method == "POST":
+        mimetype = request.mimetype
+        if mimetype == FORM:
+            for key, values in form_fields().items():
+                fields.setdefault(key, []).extend(values)
+        elif mimetype == SPARQL_QUERY:
+            fields.setdefault("query", []).append(body_text("the query"))
+        elif mimetype == SPARQL_UPDATE:
+            raise UpdateRefused("this endpoint is read-only: application/sparql-update is not accepted")
+        elif not mimetype:
+            raise UnsupportedMediaType(
+                f"POST needs a Content-Type: {SPARQL_QUERY} (the query as body) or {FORM} (query=…)")
+        else:
+            raise UnsupportedMediaType(
+                f"cannot read a {mimetype} body; send {SPARQL_QUERY} (the query as body) or {FORM} (query=…)")
+    if "update" in fields:
+        raise UpdateRefused("this endpoint is read-only: the `update` parameter is not accepted")
+    queries = fields.get("query", [])
+    if len(queries) > 1:
+        raise BadRequest(f"the request has {len(queries)} `query` parameters; send exactly one")
+    default = fields.get("default-graph-uri")
+    named = fields.get("named-graph-uri")
+    dataset = DatasetSpec(
+        graph_names(default, "default-graph-uri") if default is not None else None,
+        graph_names(named, "named-graph-uri") if named is not None else None,
+    )
+    if dataset.given:  # the protocol's dataset replaces the default; a missing half is empty
+        dataset = DatasetSpec(dataset.default_graphs or (), dataset.named_graphs or ())
+    if not queries:
+        return None, dataset
+    text = queries[0]
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if limit and len(text.encode("utf-8")) > limit:
+        raise RequestEntityTooLarge(f"the query is longer than {limit} bytes")
+    if not text.strip():
+        raise QueryError("the query is empty")
+    return text, dataset
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint():
+    text, dataset = read_request()
+    if text is None:
+        if request.method == "POST":
+            raise BadRequest("the request has no `query`")
+        return describe()
+    form = shape(text)
+    fmt = negotiate(request.headers.get("Accept"), GRAPH if form.is_graph else RESULTS)
+    return answer_response(knowledge().executor.run(text, fmt, dataset=dataset))
+
+
+def wants_html() -> bool:
+    ranges = parse_accept(request.headers.get("Accept"))
+    rdf = max(quality((media,), ranges) for media in ("text/turtle", "application/ld+json"))
+    return quality(("text/html",), ranges) > rdf or (bool(ranges) and rdf == 0 and
+                                                     quality(("text/html",), ranges) > 0)
+
+
+def describe() -> Response:
+    """The Service Description (Turtle, JSON-LD, …), or the HTML query page for a browser."""
+    if wants_html() and HTML_VIEW in current_app.view_functions:
+        return redirect(url_for(HTML_VIEW), code=303)
+    k = knowledge()
+    result = service_description(request.base_url, k.graph_sizes)
+    try:
+        fmt = negotiate(request.headers.get("Accept"), GRAPH)
+    except NotAcceptable:
+        if not wants_html():
+            raise
+        fmt = negotiate("text/turtle", GRAPH)  # no HTML page yet: a browser still gets something readable
+    response = Response(fmt.serialize(result), content_type=fmt.content_type)
+    response.headers["Vary"] = "Accept"
+    return response

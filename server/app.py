@@ -40,7 +40,7 @@ STATUS = [
 ]
 
 
-MACHINE_PATHS = ("/sparql", "/api", "/openapi.json")  # their HTTP errors are plain text or JSON
+MACHINE_PATHS = ("/sparql", "/api", "/openapi.json", "/export/", "/context.jsonld")  # their HTTP errors are plain text or JSON
 
 
 class Knowledge:
@@ -97,9 +97,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.extensions["crampkg"] = Knowledge(app.config)
 
-    from . import api, cache, openapi, queries, sparql
+    from . import api, cache, exports, openapi, queries, sparql
 
-    for module in (sparql, api, queries, openapi):
+    for module in (sparql, api, queries, openapi, exports):
         app.register_blueprint(module.bp)
     cache.init_app(app, int(app.config["QUERY_CACHE"]))
     app.after_request(add_cors)

@@ -1,0 +1,57 @@
+"""Exports over HTTP: `GET /export/<format>?content=…&inferred=…`, the export catalogue, and the JSON-LD
+context. A thin face over :mod:`kg.export`; answers are kept per app, since the dataset is read-only."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from kg.export import FORMATS, catalogue, download
+from kg.namespaces import CONTEXT_PATH
+
+from .app import knowledge
+
+bp = Blueprint("exports", __name__)
+
+
+def _memo(key: tuple, make):
+    memo = current_app.extensions.setdefault("crampkg.exports", {})
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
+@bp.get("/export/<fmt>")
+def export(fmt: str):
+    content, inferred = request.args.get("content"), request.args.get("inferred")
+    out = _memo(("download", fmt, content, inferred),
+                lambda: download(fmt, content, inferred, ds=knowledge().dataset))
+    response = Response(out.payload, content_type=_with_charset(out.media_type))
+    response.headers["Content-Disposition"] = f'attachment; filename="{out.filename}"'
+    return response
+
+
+@bp.get("/export/")
+@bp.get("/export")
+def export_catalogue():
+    content, inferred = request.args.get("content"), request.args.get("inferred")
+    rows = _memo(("catalogue", content, inferred),
+                 lambda: catalogue(content, inferred, ds=knowledge().dataset))
+    wants_html = request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+    if wants_html and "pages.exports" in current_app.view_functions:
+        from .pages import exports_page
+
+        return exports_page(rows, content, inferred)
+    return jsonify({"formats": rows, "disclaimer": "crampkg is an educational model of one article, "
+                    "not medical advice."})
+
+
+@bp.get("/context.jsonld")
+def context():
+    return Response(CONTEXT_PATH.read_bytes(), content_type="application/ld+json")
+
+
+def _with_charset(media_type: str) -> str:
+    textual = media_type.startswith("text/") or media_type.endswith(("+json", "+xml", "/json", "/xml"))
+    return f"{media_type}; charset=utf-8" if textual and "charset" not in media_type else media_type
+
+
+__all__ = ["FORMATS", "bp"]

@@ -56,7 +56,7 @@ def test_nquads_asserted_only(live_server):
 
 
 def test_catalogue_lists_every_format_with_size_and_count(live_server):
-    status, headers, body = fetch(f"{live_server.url}/export/", accept="application/json")
+    status, _headers, body = fetch(f"{live_server.url}/export/", accept="application/json")
     assert status == 200
     rows = json.loads(body)["formats"]
     assert {r["format"] for r in rows} == set(FORMATS)
@@ -77,6 +77,6 @@ def test_context_is_served_locally(live_server):
     ("/export/turtle?inferred=maybe", "inferred"),
 ])
 def test_bad_requests_list_the_valid_values(live_server, path, words):
-    status, headers, body = fetch(live_server.url + path)
+    status, _headers, body = fetch(live_server.url + path)
     assert status == 400
     assert words in body.decode()

@@ -41,9 +41,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.extensions["crampkg"] = Knowledge(Path(app.config["DATASET_PATH"]))
 
-    from . import api
+    from . import api, pages
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
 
     @app.errorhandler(NotFound)
     def not_found(exc):

@@ -230,7 +230,8 @@ def _claim_view(causal: CausalGraph, claim: URIRef) -> dict | None:
     quals = {causal.label(q): str(v) for q in (CK.qualifier, CK.directness, CK.doseCondition)
              for v in a.objects(claim, q)}
     return {"name": name, "href": f"/id/claim/{name}", "subject": term_view(causal, s),
-            "predicate": {**term_view(causal, p), "text": causal.label(p)}, "object": term_view(causal, o),
+            "predicate": {**term_view(causal, p), "text": "is a" if p == RDF.type else causal.label(p)},
+            "object": term_view(causal, o),
             "quote": evidence[0].quote if evidence else "", "start": evidence[0].start if evidence else None,
             "end": evidence[0].end if evidence else None, "article_href": article_href(name),
             "qualifiers": quals}

@@ -45,11 +45,15 @@ def wanted_format() -> str:
             raise CrampkgError(f"unknown format {asked!r}; use one of: {valid}")
         return name
     offered = [*HTML_TYPES, *(media for media, _, _ in kd.RDF_FORMATS.values())]
-    best = request.accept_mimetypes.best_match(offered, default="text/html")
+    if not request.accept_mimetypes:  # no Accept header: a browser-like default
+        return "html"
+    best = request.accept_mimetypes.best_match([*offered, "application/json"])
+    if best == "application/json":
+        return "jsonld"
+    if best is None:
+        abort(406, description="this page is available as HTML, " + ", ".join(offered[2:]))
     if best in HTML_TYPES:
         return "html"
-    if request.accept_mimetypes and request.accept_mimetypes[best] == 0:
-        abort(406)
     return next(name for name, (media, _, _) in kd.RDF_FORMATS.items() if media == best)
 
 

@@ -44,7 +44,6 @@
     cy = window.cytoscape({
       container: graphBox,
       elements: elements,
-      wheelSensitivity: 0.2,
       minZoom: 0.2, maxZoom: 3,
       boxSelectionEnabled: false,
       autoungrabify: true,
@@ -73,7 +72,7 @@
     });
     cy.on("tap", "edge", function (evt) { select(evt.target.id(), true); });
     cy.on("tap", "node", function (evt) { showNode(evt.target.data()); });
-    window.addEventListener("resize", function () { cy.resize(); cy.fit(cy.elements(":visible"), 16); });
+    window.addEventListener("resize", function () { cy.resize(); });
     window.crampkgGraph = cy; // for tests and the curious
   }
 
@@ -194,6 +193,19 @@
     }
   }
 
+  function fitChains() {
+    if (!cy) return;
+    var chosen = cy.elements(".inchain");
+    cy.animate({ fit: { eles: chosen.nonempty() ? chosen : cy.elements(":visible"), padding: 24 } }, { duration: 200 });
+  }
+  var fitAll = document.getElementById("fit-all"), fitChain = document.getElementById("fit-chains");
+  if (cy && fitAll && fitChain) {
+    fitAll.hidden = false;
+    fitChain.hidden = false;
+    fitAll.addEventListener("click", function () { cy.animate({ fit: { eles: cy.elements(":visible"), padding: 16 } }, { duration: 200 }); });
+    fitChain.addEventListener("click", fitChains);
+  }
+
   function select(id, fromGraph) {
     var d = edgesById[id];
     if (!d) return;
@@ -224,6 +236,7 @@
       var i = parseInt(b.getAttribute("data-chain"), 10);
       selectedChain = selectedChain === i ? -1 : i;
       highlight();
+      fitChains();
       saveUrl();
     });
   });
@@ -252,6 +265,7 @@
   }
 
   highlight();
+  if (cy && cy.elements(".inchain").nonempty()) cy.fit(cy.elements(".inchain"), 24);
   if (selectedEdge && edgesById[selectedEdge]) select(selectedEdge, false);
   saveUrl();
 }());

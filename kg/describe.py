@@ -44,6 +44,17 @@ OUTSIDE_VOCABULARIES = [
     ("http://schema.org/", "schema.org", "schema:"),
 ]
 
+# Readable names for the standard vocabulary a page shows (the dataset has no labels for these).
+STANDARD_LABELS = {
+    RDF.type: "is a", RDFS.subClassOf: "subclass of", RDFS.subPropertyOf: "sub-property of",
+    RDFS.domain: "domain", RDFS.range: "range", RDFS.comment: "comment", OWL.inverseOf: "inverse of",
+    OWL.disjointWith: "disjoint with", OWL.equivalentClass: "equivalent class", OWL.Class: "OWL class",
+    OWL.ObjectProperty: "object property", OWL.DatatypeProperty: "datatype property",
+    OWL.TransitiveProperty: "transitive property", OWL.Ontology: "ontology", OWL.versionIRI: "version IRI",
+    OWL.versionInfo: "version", RDF.Statement: "statement", SKOS.closeMatch: "close match",
+    SKOS.exactMatch: "exact match",
+}
+
 UNIT_LABELS = {UNIT["IU"]: "IU", UNIT["MilliGM-PER-DAY"]: "mg/day", UNIT["MilliGM"]: "mg"}
 
 # Shown in their own sections of a page rather than as links.
@@ -102,6 +113,9 @@ def term_view(causal: CausalGraph, term) -> dict:
     path = local_path(term)
     if path is not None:
         return {"text": causal.label(term), "literal": False, "href": path, "external": False, "iri": str(term)}
+    if term in STANDARD_LABELS:
+        return {"text": STANDARD_LABELS[term], "literal": False, "href": str(term), "external": True,
+                "iri": str(term)}
     if term in UNIT_LABELS:
         return {"text": UNIT_LABELS[term], "literal": False, "href": str(term), "external": True, "iri": str(term)}
     named = outside_name(term)
@@ -163,7 +177,8 @@ def _links(causal: CausalGraph, triples, *, incoming: bool) -> list[dict]:
     out = []
     for p, items in groups.items():
         items.sort(key=lambda i: (not i["asserted"], i["text"].casefold()))
-        out.append({"predicate": str(p), "label": causal.label(p), "href": local_path(p) or str(p),
+        out.append({"predicate": str(p), "label": STANDARD_LABELS.get(p, causal.label(p)),
+                    "href": local_path(p) or str(p),
                     "external": local_path(p) is None, "items": items})
     # asserted relations first, then the inferred-only ones, each by label
     out.sort(key=lambda g: (all(not i["asserted"] for i in g["items"]), g["label"].casefold()))

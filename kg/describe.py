@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .article import article_text, sentences
 from .chains import CausalGraph, NotFound
@@ -52,7 +52,8 @@ STANDARD_LABELS = {
     OWL.ObjectProperty: "object property", OWL.DatatypeProperty: "datatype property",
     OWL.TransitiveProperty: "transitive property", OWL.Ontology: "ontology", OWL.versionIRI: "version IRI",
     OWL.versionInfo: "version", RDF.Statement: "statement", SKOS.closeMatch: "close match",
-    SKOS.exactMatch: "exact match",
+    SKOS.exactMatch: "exact match", PROV.wasQuotedFrom: "quoted from", QUDT.QuantityValue: "quantity value",
+    QUDT.numericValue: "numeric value", QUDT.hasUnit: "unit",
 }
 
 UNIT_LABELS = {UNIT["IU"]: "IU", UNIT["MilliGM-PER-DAY"]: "mg/day", UNIT["MilliGM"]: "mg"}
@@ -273,9 +274,12 @@ def describe(causal: CausalGraph, iri: URIRef) -> dict:
     claims = sorted(
         (c for c in (_claim_view(causal, c) for c in causal.asserted.subjects(CK.claimOf, iri)) if c),
         key=lambda c: (c["start"] if c["start"] is not None else 0, c["name"]))
+    claim = _claim_view(causal, iri) if is_claim else None
+    label = (f"{claim['subject']['text']} {claim['predicate']['text']} {claim['object']['text']}" if claim
+             else causal.label(iri))
     return {
         "iri": str(iri),
-        "label": causal.label(iri),
+        "label": label,
         "alt_labels": sorted(set(causal.alt_labels.get(iri, []))),
         "definitions": list(dict.fromkeys(definitions)),
         "types": _types(causal, iri),
@@ -284,7 +288,7 @@ def describe(causal: CausalGraph, iri: URIRef) -> dict:
         "outgoing": _links(causal, outgoing, incoming=False),
         "incoming": _links(causal, incoming, incoming=True),
         "claims": claims,
-        "claim": _claim_view(causal, iri) if is_claim else None,
+        "claim": claim,
         "axioms": _axioms(causal, iri),
     }
 

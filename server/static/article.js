@@ -47,8 +47,20 @@
     return li;
   }
 
+  var side = document.getElementById("side");
+  var close = document.getElementById("side-close");
+  if (close) {
+    close.hidden = false;
+    close.addEventListener("click", function () {
+      side.classList.remove("open");
+      var chosen = document.querySelector(".ev.selected") || document.querySelector(".ev.marked");
+      if (chosen) chosen.focus();
+    });
+  }
+
   function showClaims(names, heading, marked) {
     if (help) help.hidden = true;
+    side.classList.add("open");
     title.textContent = heading;
     list.textContent = "";
     names.forEach(function (n) { if (claims[n]) list.appendChild(claimItem(claims[n], n === marked)); });

@@ -270,3 +270,28 @@ def test_screenshots_and_layout(watched, live_server, name, path, width):
     assert overflow <= 1, f"{path} scrolls sideways at {width}px by {overflow}px"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=width == 390 or name != "article")
+
+
+def test_choosing_a_chain_highlights_only_it_and_is_kept_in_the_url(watched, live_server):
+    page, _ = watched
+    page.goto(url(live_server, "/?from=diuretics&to=leg+cramp"))
+    page.wait_for_function("window.crampkgGraph && window.crampkgGraph.edges('.inchain').length === 7")
+    page.locator(".chain-btn").first.click()
+    assert page.locator(".chain-btn").first.get_attribute("aria-pressed") == "true"
+    assert page.evaluate("window.crampkgGraph.edges('.inchain').length") == 2
+    assert "chain=0" in page.url
+    page.reload()
+    page.wait_for_function("window.crampkgGraph && window.crampkgGraph.edges('.inchain').length === 2")
+
+
+def test_phone_width_article_panel_opens_on_selection(watched, live_server):
+    page, _ = watched
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(url(live_server, "/article"))
+    side = page.locator("#side")
+    assert not side.is_visible()
+    page.locator(".ev", has_text="hypercalcemia").first.click()
+    assert side.is_visible()
+    assert "hypercalcemia" in side.inner_text()
+    page.locator("#side-close").click()
+    assert not side.is_visible()

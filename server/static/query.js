@@ -56,7 +56,10 @@
       return {
         name: name,
         title: q.title || q.label || name,
-        description: q.description || q.answers || "",
+        description: q.description || "",
+        answers: q.answers || "",
+        form: (q.form || "").toUpperCase(),
+        url: q.url || "/api/queries/" + encodeURIComponent(name),
         parameters: params.map(function (p) {
           return { name: p.name, type: p.type || "", description: p.description || p.label || "",
             value: p["default"] !== undefined && p["default"] !== null ? String(p["default"]) :
@@ -99,6 +102,7 @@
       b.appendChild(el("strong", {}, q.title));
       if (q.parameters.length) b.appendChild(el("span", { "class": "desc" }, "parameters: " + q.parameters.map(function (p) { return p.name; }).join(", ")));
       if (q.description) b.appendChild(el("span", { "class": "desc" }, q.description));
+      if (q.answers) b.appendChild(el("span", { "class": "desc" }, "Answers: " + q.answers));
       b.addEventListener("click", function () { choose(q, b); });
       li.appendChild(b);
       if (q.sparql) {
@@ -121,7 +125,9 @@
     return r.json();
   }).then(function (listing) { renderCatalogue(normalise(listing)); }).catch(function (err) {
     cannedStatus.textContent = "The canned-query catalogue is not available here (" + err.message + "); you can still write SPARQL.";
-    var fallback = Object.keys(sourceByName).map(function (n) { return { name: n, title: n, description: "", parameters: [], sparql: sourceByName[n] }; });
+    var fallback = Object.keys(sourceByName).map(function (n) {
+      return { name: n, title: n, description: "", answers: "", form: "", url: "", parameters: [], sparql: sourceByName[n] };
+    });
     if (fallback.length) renderCatalogue(fallback);
   });
 
@@ -135,13 +141,14 @@
   function buildRequest() {
     var text = editor.value;
     var graph = /CONSTRUCT|DESCRIBE/.test(queryForm(text));
-    if (current && text === current.sparql) {
+    if (current && current.url && text === current.sparql) {
+      if (current.form) graph = /CONSTRUCT|DESCRIBE/.test(current.form);
       var p = new URLSearchParams();
       paramsEl.querySelectorAll("input[data-param]").forEach(function (i) {
         if (i.value !== "") p.set(i.getAttribute("data-param"), i.value);
       });
       var qs = p.toString();
-      return { url: "/api/queries/" + encodeURIComponent(current.name) + (qs ? "?" + qs : ""), method: "GET", body: null, graph: graph };
+      return { url: current.url + (qs ? "?" + qs : ""), method: "GET", body: null, graph: graph };
     }
     return { url: "/sparql", method: "POST", body: new URLSearchParams({ query: text }), graph: graph };
   }

@@ -13,6 +13,9 @@ from kg.describe import RDF_FORMATS, article_layout, claim_index
 from server.app import create_app
 
 VITAMIN_D = URIRef("https://w3id.org/crampkg/id/vitamin-d")
+# Queries in this process (the server branch's executor forks worker processes otherwise; forking a process
+# that also drives Chromium through Playwright threads can deadlock).
+IN_PROCESS = {"QUERY_WORKERS": 0}
 PAGES = ["/", "/?from=diuretics&to=leg+cramp", "/article", "/article?claim=diuretic-depletes-potassium",
          "/id/vitamin-d", "/id/vitamin-b6-upper-limit", "/id/claim/diuretic-depletes-potassium", "/ontology",
          "/ontology/CrampRiskFactor", "/ontology/causes", "/query", "/advice"]
@@ -20,7 +23,7 @@ PAGES = ["/", "/?from=diuretics&to=leg+cramp", "/article", "/article?claim=diure
 
 @pytest.fixture(scope="module")
 def client(built):
-    app = create_app({"DATASET_PATH": str(built.path), "TESTING": True})
+    app = create_app({"DATASET_PATH": str(built.path), "TESTING": True, **IN_PROCESS})
     return app.test_client()
 
 
@@ -201,7 +204,7 @@ def evil_client(built, tmp_path_factory):
         f'<https://w3id.org/crampkg/id/claim/evil/p> <http://www.w3.org/ns/oa#end> "5"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger> {a} .',
     ]
     path.write_text(built.path.read_text(encoding="utf-8") + "\n".join(extra) + "\n", encoding="utf-8")
-    app = create_app({"DATASET_PATH": str(path), "TESTING": True})
+    app = create_app({"DATASET_PATH": str(path), "TESTING": True, **IN_PROCESS})
     return app.test_client()
 
 

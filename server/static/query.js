@@ -182,7 +182,8 @@
       td.textContent = "_:" + term.value;
     } else {
       td.textContent = term.value;
-      var extra = term["xml:lang"] ? "@" + term["xml:lang"] : "";
+      var lang = term["xml:lang"] || "";
+      var extra = lang && lang !== "en" ? "@" + lang : "";
       if (extra) td.appendChild(el("span", { "class": "muted" }, " " + extra));
     }
     return td;

@@ -40,6 +40,9 @@ def test_every_page_is_html_with_title_disclaimer_and_only_local_resources(clien
     assert "@import" not in page and "url(http" not in page
     for img in re.findall(r"<img\b[^>]*>", page):
         assert "alt=" in img
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), f"{path} repeats ids: {sorted({i for i in ids if ids.count(i) > 1})}"
+    assert re.search(r'<html lang="en">', page) and '<meta name="viewport"' in page
 
 
 def test_static_files_load_nothing_from_outside(client):

@@ -90,6 +90,14 @@ def explorer():
         chains = causal.chains(source, target)
     except (NotFound, Ambiguous, CrampkgError) as exc:
         error = str(exc)
+    direct = []
+    if source is not None and target is not None and not chains:
+        for s_, o_ in ((source, target), (target, source)):
+            for p in sorted(set(causal.asserted.predicates(s_, o_))):
+                direct.append({"subject": kd.term_view(causal, s_), "object": kd.term_view(causal, o_),
+                               "relation": kd.STANDARD_LABELS.get(p, causal.label(p)),
+                               "evidence": [{**e.as_dict(), "href": kd.article_href(e.claim)}
+                                            for e in causal.evidence.get((s_, p, o_), [])]})
     elements = network_elements()
     edges = {e["data"]["id"]: e["data"] for e in elements["edges"]}
     listed = []
@@ -108,7 +116,7 @@ def explorer():
                        key=lambda r: r[1])
     state = {"from": str(source)[len(str(ID)):] if source else asked_from,
              "to": str(target)[len(str(ID)):] if target else asked_to}
-    return html("explorer.html", status=400 if error else 200, error=error, chains=listed,
+    return html("explorer.html", status=400 if error else 200, error=error, chains=listed, direct=direct,
                 source=causal.label(source) if source else asked_from,
                 target=causal.label(target) if target else asked_to,
                 entities=entities, relations=relations, elements=elements,

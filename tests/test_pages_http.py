@@ -134,6 +134,8 @@ def test_explorer_lists_chains_without_javascript(client):
     assert page.count('class="chain"') == 4
     assert "flushes out potassium and magnesium" in page
     assert "property chain" in page
+    none = client.get("/?from=proper+hydration&to=leg+cramp").get_data(as_text=True)
+    assert "no chain of causes" in none and "helps prevent" in none and "Maintaining proper hydration" in none
     r = client.get("/?from=nothing-like-this")
     assert r.status_code == 400
     assert "no entity named" in r.get_data(as_text=True)

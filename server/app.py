@@ -97,9 +97,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.extensions["crampkg"] = Knowledge(app.config)
 
-    from . import api, cache, exports, openapi, queries, sparql
+    from . import api, cache, exports, openapi, pages, queries, sparql
 
-    for module in (sparql, api, queries, openapi, exports):
+    for module in (sparql, api, queries, openapi, exports, pages):
         app.register_blueprint(module.bp)
     cache.init_app(app, int(app.config["QUERY_CACHE"]))
     app.after_request(add_cors)

@@ -16,6 +16,9 @@ from kg.dataset import load_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Debian's Chromium for the browser tests (fixture `browser`), see tests/chromium.py.
+pytest_plugins = ["chromium"]
+
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import requests
-from flask import Blueprint
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from kg.namespaces import GRAPHS, SD, VOID
-from server.app import create_app
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
@@ -39,23 +37,14 @@ def test_service_description_json_ld(live_server):
     assert (URIRef(f"{live_server.url}/sparql"), RDF.type, SD.Service) in g
 
 
-def test_browser_without_pages_gets_something_readable(live_server):
-    r = requests.get(f"{live_server.url}/sparql", headers={"Accept": "text/html"}, timeout=10)
-    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/turtle")
-
-
-def test_browser_is_sent_to_the_pages_query_view():
-    """The hook the pages blueprint uses: a view named `pages.query` receives browsers (303)."""
-    app = create_app({"QUERY_WORKERS": 0})
-    pages = Blueprint("pages", __name__)
-    pages.add_url_rule("/query", "query", lambda: "<html>query page</html>")
-    app.register_blueprint(pages)
-    client = app.test_client()
-    r = client.get("/sparql", headers={"Accept": BROWSER})
+def test_browser_is_sent_to_the_query_page(live_server):
+    """A browser asking /sparql with no query is sent (303) to the HTML query page; RDF clients and queries
+    are answered as before."""
+    r = requests.get(f"{live_server.url}/sparql", headers={"Accept": BROWSER}, timeout=10, allow_redirects=False)
     assert r.status_code == 303 and r.headers["Location"].endswith("/query")
-    r = client.get("/sparql", headers={"Accept": "text/turtle"})
-    assert r.status_code == 200 and r.content_type.startswith("text/turtle")
-    r = client.get("/sparql", query_string={"query": "ASK {}"}, headers={"Accept": BROWSER})
+    r = requests.get(f"{live_server.url}/sparql", headers={"Accept": "text/turtle"}, timeout=10)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/turtle")
+    r = requests.get(f"{live_server.url}/sparql", params={"query": "ASK {}"}, headers={"Accept": BROWSER}, timeout=10)
     assert r.status_code == 200  # a query is answered, not redirected
 
 

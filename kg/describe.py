@@ -15,14 +15,16 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .article import article_text, sentences
 from .chains import CausalGraph, NotFound
+from .formats import BY_KEY, Result
 from .namespaces import CK, CLAIM, ID, OA, ONTOLOGY_IRI, PREFIXES, QUDT, UNIT, bind_prefixes
 
 # Graph serializations offered for one resource: format name → (media type, rdflib format, file suffix).
+# The RDF formats a resource page offers: kg.formats key -> (media type, rdflib parser name, file suffix).
+# Media types and serializers come from kg.formats, the one content-type table.
+_OFFERED = {"turtle": ("turtle", "ttl"), "jsonld": ("json-ld", "jsonld"), "ntriples": ("nt", "nt"),
+            "rdfxml": ("xml", "rdf")}
 RDF_FORMATS: dict[str, tuple[str, str, str]] = {
-    "turtle": ("text/turtle", "turtle", "ttl"),
-    "jsonld": ("application/ld+json", "json-ld", "jsonld"),
-    "ntriples": ("application/n-triples", "nt", "nt"),
-    "rdfxml": ("application/rdf+xml", "xml", "rdf"),
+    key: (BY_KEY[key].media_type, parser, suffix) for key, (parser, suffix) in _OFFERED.items()
 }
 FORMAT_ALIASES = {
     "ttl": "turtle", "json-ld": "jsonld", "nt": "ntriples", "n-triples": "ntriples", "rdf": "rdfxml",
@@ -333,9 +335,7 @@ def resource_graph(causal: CausalGraph, iri: URIRef) -> Graph:
 
 
 def serialize(graph: Graph, fmt: str) -> bytes:
-    _, rdflib_format, _ = RDF_FORMATS[fmt]
-    data = graph.serialize(format=rdflib_format, encoding="utf-8")
-    return data if isinstance(data, bytes) else data.encode("utf-8")
+    return BY_KEY[fmt].serialize(Result("CONSTRUCT", triples=sorted(graph)))
 
 
 # ----- the ontology's terms ----------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 context. A thin face over :mod:`kg.export`; answers are kept per app, since the dataset is read-only."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
 
 from kg.export import FORMATS, catalogue, download
 from kg.namespaces import CONTEXT_PATH
@@ -37,9 +37,7 @@ def export_catalogue():
                  lambda: catalogue(content, inferred, ds=knowledge().dataset))
     wants_html = request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
     if wants_html and "pages.exports" in current_app.view_functions:
-        from .pages import exports_page
-
-        return exports_page(rows, content, inferred)
+        return redirect(url_for("pages.exports", **request.args), code=303)
     return jsonify({"formats": rows, "disclaimer": "crampkg is an educational model of one article, "
                     "not medical advice."})
 

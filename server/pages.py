@@ -31,7 +31,8 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 def common() -> dict:
     return {"disclaimer": DISCLAIMER,
             "nav": [("pages.explorer", "Causal chains"), ("pages.article", "Article"),
-                    ("pages.ontology", "Ontology"), ("pages.query", "Query"), ("pages.advice", "Warning signs")]}
+                    ("pages.ontology", "Ontology"), ("pages.query", "Query"), ("pages.exports", "Download"),
+                    ("pages.advice", "Warning signs")]}
 
 
 # ----- content negotiation -----------------------------------------------------------------------------
@@ -123,7 +124,7 @@ def explorer():
                 chain_ids=[[s["id"] for s in c["steps"]] for c in listed], state=state)
 
 
-def cached(name: str, make):
+def cached(name, make):
     """A value computed once per loaded dataset (the pages' own derived views of it)."""
     store = current_app.extensions.setdefault("crampkg.pages", {})
     if name not in store:
@@ -206,6 +207,18 @@ def advice():
 
     return html("advice.html", signs=section(CK.WarningSign), prevention=section(CK.PreventiveMeasure),
                 recommendations=section(CK.Recommendation))
+
+
+@bp.get("/exports")
+def exports():
+    """Every export format with its size and triple or edge count, for the chosen content."""
+    from kg.export import CONTENTS, catalogue
+
+    content, inferred = request.args.get("content") or None, request.args.get("inferred") or None
+    rows = cached(("exports", content, inferred),
+                  lambda: catalogue(content, inferred, ds=knowledge().dataset))
+    return html("exports.html", title="Download the graph", rows=rows, contents=CONTENTS, content=content or "",
+                inferred=inferred or "")
 
 
 @bp.errorhandler(NotFound)

@@ -80,3 +80,13 @@ def test_bad_requests_list_the_valid_values(live_server, path, words):
     status, _headers, body = fetch(live_server.url + path)
     assert status == 400
     assert words in body.decode()
+
+
+def test_browsers_asking_the_catalogue_get_the_export_page(live_server):
+    import requests
+
+    r = requests.get(f"{live_server.url}/export/?content=causal", timeout=30, allow_redirects=False,
+                     headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert r.status_code == 303 and r.headers["Location"].endswith("/exports?content=causal")
+    page = requests.get(live_server.url + r.headers["Location"], timeout=30).text
+    assert "crampkg-causal.graphml" in page and "not medical advice" in page

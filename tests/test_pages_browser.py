@@ -235,6 +235,7 @@ PAGES = [
     ("term", "/ontology/CrampRiskFactor"),
     ("query", "/query"),
     ("advice", "/advice"),
+    ("exports", "/exports"),
 ]
 
 
@@ -279,3 +280,20 @@ def test_phone_width_article_panel_opens_on_selection(watched, live_server):
     assert "hypercalcemia" in side.inner_text()
     page.locator("#side-close").click()
     assert not side.is_visible()
+
+
+def test_export_page_lists_every_format_and_downloads_one(watched, live_server):
+    from kg.export import FORMATS
+
+    page, _ = watched
+    page.goto(url(live_server, "/exports?content=causal"))
+    rows = page.locator("table.exports tbody tr")
+    assert rows.count() == len(FORMATS)
+    link = page.locator("table.exports a", has_text="crampkg-causal.graphml")
+    with page.expect_download() as info:
+        link.click()
+    path = info.value.path()
+    import networkx
+
+    graph = networkx.read_graphml(path)
+    assert graph.number_of_nodes() > 10 and graph.number_of_edges() > 10

@@ -18,7 +18,7 @@ VITAMIN_D = URIRef("https://w3id.org/crampkg/id/vitamin-d")
 IN_PROCESS = {"QUERY_WORKERS": 0}
 PAGES = ["/", "/?from=diuretics&to=leg+cramp", "/article", "/article?claim=diuretic-depletes-potassium",
          "/id/vitamin-d", "/id/vitamin-b6-upper-limit", "/id/claim/diuretic-depletes-potassium", "/ontology",
-         "/ontology/CrampRiskFactor", "/ontology/causes", "/query", "/advice"]
+         "/ontology/CrampRiskFactor", "/ontology/causes", "/query", "/advice", "/exports"]
 
 
 @pytest.fixture(scope="module")

@@ -220,12 +220,6 @@ class CausalGraph:
     def chain_text(self, chain: list[dict]) -> str:
         return " → ".join([chain[0]["from_label"]] + [step["to_label"] for step in chain])
 
-    def upstream_of(self, target: URIRef) -> list[URIRef]:
-        """Everything causally upstream of `target` (from the closure)."""
-        return sorted(
-            s for s in self.inferred.subjects(CK.causallyUpstreamOf, target)
-        ) + sorted(s for s in self.asserted.subjects(CK.causallyUpstreamOf, target))
-
     # ----- explanations ------------------------------------------------------------------------------
     def _fact(self, s, p, o) -> dict:
         asserted = (s, p, o) in self.asserted or (s, p, o) in self.ontology

@@ -106,5 +106,3 @@ def check_consistency(full: Graph, asserted: Graph, errors: list[str]) -> None:
     if problems:
         raise InconsistencyError("the graph is inconsistent:\n" + "\n".join(sorted(set(problems))))
 
-
-CAUSAL_ROOT = CK.causallyUpstreamOf

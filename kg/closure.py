@@ -14,7 +14,6 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from .errors import InconsistencyError
-from .namespaces import CK
 
 META_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
 REFLEXIVE_NOISE = {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf}

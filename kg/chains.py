@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from .errors import CrampkgError
@@ -40,6 +40,29 @@ class Evidence:
         return {"claim": self.claim, "quote": self.quote, "start": self.start, "end": self.end}
 
 
+def super_properties(ontology: Graph) -> dict[URIRef, set[URIRef]]:
+    """Every property's super-properties (rdfs:subPropertyOf, transitively), read from the ontology."""
+    sups: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for p, q in ontology.subject_objects(RDFS.subPropertyOf):
+        sups[p].add(q)
+    changed = True
+    while changed:  # transitive closure, small
+        changed = False
+        for found in list(sups.values()):
+            extra = set().union(*(sups.get(q, set()) for q in found)) - found
+            if extra:
+                found |= extra
+                changed = True
+    return sups
+
+
+def causal_properties(ontology: Graph) -> frozenset[URIRef]:
+    """The causal relations: ck:causallyUpstreamOf and every property below it. The one definition the
+    chains, the explorer and the exports share."""
+    below = {p for p, sups in super_properties(ontology).items() if CK.causallyUpstreamOf in sups}
+    return frozenset(below | {CK.causallyUpstreamOf})
+
+
 class CausalGraph:
     """The causal network of a built dataset, with labels, evidence and the ontology's axioms."""
 
@@ -62,18 +85,8 @@ class CausalGraph:
     # ----- the ontology ----------------------------------------------------------------------------
     def _read_axioms(self) -> None:
         o = self.ontology
-        self.super_properties: dict[URIRef, set[URIRef]] = defaultdict(set)
-        for p, q in o.subject_objects(RDFS.subPropertyOf):
-            self.super_properties[p].add(q)
-        changed = True
-        while changed:  # transitive closure, small
-            changed = False
-            for sups in list(self.super_properties.values()):
-                extra = set().union(*(self.super_properties.get(q, set()) for q in sups)) - sups
-                if extra:
-                    sups |= extra
-                    changed = True
-        self.causal_properties = {p for p, sups in self.super_properties.items() if CK.causallyUpstreamOf in sups}
+        self.super_properties = super_properties(o)
+        self.causal_properties = causal_properties(o) - {CK.causallyUpstreamOf}
         self.inverse: dict[URIRef, URIRef] = {}
         for p, q in o.subject_objects(OWL.inverseOf):
             self.inverse[p], self.inverse[q] = q, p

@@ -9,6 +9,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, RDFS
 
+from ..chains import causal_properties
 from ..errors import CrampkgError
 from ..namespaces import CK, CLAIM, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS, ID
 
@@ -51,18 +52,8 @@ def is_entity(term) -> bool:
 
 
 def causal_predicates(ds: Dataset) -> frozenset[URIRef]:
-    """ck:causallyUpstreamOf and every property below it (rdfs:subPropertyOf*, read from the ontology)."""
-    sub = {}
-    for g in (ds.graph(GRAPH_ONTOLOGY), ds.graph(GRAPH_INFERRED)):
-        for s, o in g.subject_objects(RDFS.subPropertyOf):
-            sub.setdefault(o, set()).add(s)
-    found, todo = {CK.causallyUpstreamOf}, [CK.causallyUpstreamOf]
-    while todo:
-        for s in sub.get(todo.pop(), ()):
-            if isinstance(s, URIRef) and s not in found:
-                found.add(s)
-                todo.append(s)
-    return frozenset(found)
+    """ck:causallyUpstreamOf and every property below it (the definition kg.chains gives)."""
+    return causal_properties(ds.graph(GRAPH_ONTOLOGY))
 
 
 def claim_subtree(graph: Graph, claim: URIRef) -> list[tuple]:

@@ -27,6 +27,7 @@ from .namespaces import (
     ARTICLE_PATH,
     BUILD_DIR,
     CK,
+    DISCLAIMER,
     GRAPH_ASSERTED,
     GRAPH_INFERRED,
     GRAPH_ONTOLOGY,
@@ -228,7 +229,7 @@ def build(out_dir: Path = BUILD_DIR, sources: Sources | None = None, *, force: b
 def format_summary(summary: dict) -> str:
     t = summary["triples"]
     lines = [
-        "crampkg: an educational model of one article, not medical advice.",
+        DISCLAIMER,
         f"triples: ontology {t['ontology']}, asserted {t['asserted']}, inferred {t['inferred']}",
         f"claims: {summary['claims']}",
         (f"inferred edges between entities: {summary['inferred_edges']} "

@@ -8,9 +8,7 @@ from pathlib import Path
 
 from .engine import ENGINES
 from .errors import CrampkgError
-from .namespaces import BUILD_DIR
-
-DISCLAIMER = "crampkg is an educational model of one article, not medical advice."
+from .namespaces import BUILD_DIR, DISCLAIMER
 
 
 def cmd_build(args: argparse.Namespace) -> int:

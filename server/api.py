@@ -5,12 +5,12 @@ from flask import Blueprint, jsonify, request
 from rdflib import Literal, URIRef
 
 from kg.errors import CrampkgError
+from kg.namespaces import DISCLAIMER
 
 from .app import knowledge
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-DISCLAIMER = "crampkg is an educational model of one article, not medical advice."
 
 
 def required(name: str) -> str:

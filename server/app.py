@@ -60,6 +60,13 @@ class Knowledge:
                                  max_pending=int(config["QUERY_QUEUE"]) or None)
         self.executor.warm()
         atexit.register(self.executor.close)
+        self._derived: dict = {}
+
+    def derived(self, key, make):
+        """A view of the dataset computed once (the dataset is read-only): page data, export bytes."""
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]
 
 
 def knowledge(app: Flask | None = None) -> Knowledge:

@@ -1,28 +1,21 @@
 """Exports over HTTP: `GET /export/<format>?content=…&inferred=…`, the export catalogue, and the JSON-LD
-context. A thin face over :mod:`kg.export`; answers are kept per app, since the dataset is read-only."""
+context. A thin face over :mod:`kg.export`; answers are kept (Knowledge.derived), since the dataset is read-only."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
 
 from kg.export import FORMATS, catalogue, download
-from kg.namespaces import CONTEXT_PATH
+from kg.namespaces import CONTEXT_PATH, DISCLAIMER
 
 from .app import knowledge
 
 bp = Blueprint("exports", __name__)
 
 
-def _memo(key: tuple, make):
-    memo = current_app.extensions.setdefault("crampkg.exports", {})
-    if key not in memo:
-        memo[key] = make()
-    return memo[key]
-
-
 @bp.get("/export/<fmt>")
 def export(fmt: str):
     content, inferred = request.args.get("content"), request.args.get("inferred")
-    out = _memo(("download", fmt, content, inferred),
+    out = knowledge().derived(("download", fmt, content, inferred),
                 lambda: download(fmt, content, inferred, ds=knowledge().dataset))
     response = Response(out.payload, content_type=_with_charset(out.media_type))
     response.headers["Content-Disposition"] = f'attachment; filename="{out.filename}"'
@@ -32,19 +25,23 @@ def export(fmt: str):
 @bp.get("/export/")
 @bp.get("/export")
 def export_catalogue():
-    content, inferred = request.args.get("content"), request.args.get("inferred")
-    rows = _memo(("catalogue", content, inferred),
-                 lambda: catalogue(content, inferred, ds=knowledge().dataset))
     wants_html = request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
     if wants_html and "pages.exports" in current_app.view_functions:
         return redirect(url_for("pages.exports", **request.args), code=303)
-    return jsonify({"formats": rows, "disclaimer": "crampkg is an educational model of one article, "
-                    "not medical advice."})
+    rows = catalogue_rows(request.args.get("content"), request.args.get("inferred"))
+    return jsonify({"formats": rows, "disclaimer": DISCLAIMER})
 
 
 @bp.get("/context.jsonld")
 def context():
     return Response(CONTEXT_PATH.read_bytes(), content_type="application/ld+json")
+
+
+def catalogue_rows(content: str | None, inferred: str | None) -> list[dict]:
+    """Every export format with its size and count, for the JSON catalogue and the export page alike."""
+    content, inferred = content or None, inferred or None
+    return knowledge().derived(("catalogue", content, inferred),
+                               lambda: catalogue(content, inferred, ds=knowledge().dataset))
 
 
 def _with_charset(media_type: str) -> str:

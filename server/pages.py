@@ -7,13 +7,13 @@ clients, with ``?format=`` to override.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from rdflib import URIRef
 
 from kg import describe as kd
 from kg.chains import Ambiguous, NotFound
 from kg.errors import CrampkgError
-from kg.namespaces import CK, GRAPH_ONTOLOGY, ID, ONTOLOGY_IRI, QUERIES_DIR, bind_prefixes
+from kg.namespaces import CK, DISCLAIMER, GRAPH_ONTOLOGY, ID, ONTOLOGY_IRI, QUERIES_DIR, bind_prefixes
 from kg.network import causal_network_elements, edge_id
 
 from .app import knowledge
@@ -21,15 +21,14 @@ from .app import knowledge
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static")
 
-DISCLAIMER = ("crampkg is an educational model of one article, not medical advice. It says what the "
-              "article says, no more. Ask a healthcare provider about your own situation.")
+PAGE_DISCLAIMER = f"{DISCLAIMER} It says what the article says, no more. Ask a healthcare provider about your own situation."
 DEFAULT_FROM, DEFAULT_TO = "vitamin-d", "leg-cramp"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 @bp.app_context_processor
 def common() -> dict:
-    return {"disclaimer": DISCLAIMER,
+    return {"disclaimer": PAGE_DISCLAIMER,
             "nav": [("pages.explorer", "Causal chains"), ("pages.article", "Article"),
                     ("pages.ontology", "Ontology"), ("pages.query", "Query"), ("pages.exports", "Download"),
                     ("pages.advice", "Warning signs")]}
@@ -126,10 +125,7 @@ def explorer():
 
 def cached(name, make):
     """A value computed once per loaded dataset (the pages' own derived views of it)."""
-    store = current_app.extensions.setdefault("crampkg.pages", {})
-    if name not in store:
-        store[name] = make()
-    return store[name]
+    return knowledge().derived(("pages", name), make)
 
 
 def network_elements() -> dict:
@@ -212,11 +208,12 @@ def advice():
 @bp.get("/exports")
 def exports():
     """Every export format with its size and triple or edge count, for the chosen content."""
-    from kg.export import CONTENTS, catalogue
+    from kg.export import CONTENTS
+
+    from .exports import catalogue_rows
 
     content, inferred = request.args.get("content") or None, request.args.get("inferred") or None
-    rows = cached(("exports", content, inferred),
-                  lambda: catalogue(content, inferred, ds=knowledge().dataset))
+    rows = catalogue_rows(content, inferred)
     return html("exports.html", title="Download the graph", rows=rows, contents=CONTENTS, content=content or "",
                 inferred=inferred or "")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request, url_for
 
 from kg.formats import GRAPH, RESULTS, negotiate
+from kg.namespaces import DISCLAIMER
 
 from .app import knowledge
 from .sparql import answer_response
 
 bp = Blueprint("queries", __name__, url_prefix="/api/queries")
 
-DISCLAIMER = "crampkg is an educational model of one article, not medical advice."
 
 
 @bp.get("")

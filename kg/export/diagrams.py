@@ -2,10 +2,9 @@
 Asserted edges are solid, inferred ones dashed; the evidence quote is the DOT edge tooltip."""
 from __future__ import annotations
 
+from ..namespaces import DISCLAIMER
 from .property_graph import PropertyGraph
 from .selection import Selection
-
-DISCLAIMER = "crampkg: an educational model of one article, not medical advice."
 
 
 def dot_string(value: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from xml.etree import ElementTree as ET
 
+from ..namespaces import DISCLAIMER
 from .property_graph import Edge, Node, PropertyGraph
 from .selection import Selection
 
@@ -87,6 +88,6 @@ def cytoscape_elements(pg: PropertyGraph) -> dict:
 def cytoscape(sel: Selection) -> bytes:
     doc = {"format_version": "1.0", "generated_by": "crampkg",
            "data": {"name": "crampkg", "content": sel.content, "inferred": sel.inferred,
-                    "disclaimer": "An educational model of one article, not medical advice."},
+                    "disclaimer": DISCLAIMER},
            "elements": cytoscape_elements(sel.property_graph)}
     return (json.dumps(doc, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")

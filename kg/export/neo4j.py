@@ -14,6 +14,7 @@ import io
 import re
 
 from ..errors import CrampkgError
+from ..namespaces import DISCLAIMER
 from .property_graph import Edge, Node, PropertyGraph
 from .selection import Selection
 
@@ -140,7 +141,7 @@ def _cypher_map(props: dict) -> str:
 def cypher(pg: PropertyGraph) -> bytes:
     """One CREATE per node and one MATCH … CREATE per relationship, in the order of the CSV files."""
     lines = [
-        "// crampkg: an educational model of one article, not medical advice.",
+        f"// {DISCLAIMER}",
         f"CREATE CONSTRAINT crampkg_id IF NOT EXISTS FOR (n:{NODE_LABEL}) REQUIRE n.id IS UNIQUE;",
     ]
     columns = _property_columns(pg.nodes)

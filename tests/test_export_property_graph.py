@@ -174,7 +174,7 @@ def test_curies_expand_back_to_iris(real_dataset):
 
 @pytest.mark.parametrize(("content", "inferred"), OPTIONS)
 def test_cytoscape_elements_match_the_graph(source, content, inferred):
-    """The Cytoscape.js export and the library function the web page uses give the same elements."""
+    """The Cytoscape.js export holds the property graph's elements, counted independently with SPARQL."""
     nodes, edges = expected(source, content, inferred)
     doc = json.loads(export_bytes("cytoscape", content, inferred, ds=source).payload)
     elements = doc["elements"]
@@ -225,3 +225,29 @@ def test_diagram_formats_default_to_the_causal_network(real_dataset):
     text = export_bytes("mermaid", ds=real_dataset).payload.decode("utf-8")
     assert text.count("-->") + text.count("-.->") == len(pg.edges)
     assert all(e.causal for e in pg.edges)
+
+
+def test_every_step_the_explorer_draws_is_in_the_causal_cytoscape_export(real_dataset):
+    """The explorer (kg.network) draws the direct causal steps; the causal export keeps those and the
+    transitive shortcuts. Every causal edge of the page is an edge of the export, between the same nodes."""
+    from kg.chains import CausalGraph, causal_properties
+    from kg.namespaces import GRAPH_ONTOLOGY
+    from kg.network import causal_network_elements
+
+    causal = CausalGraph(real_dataset)
+    page = causal_network_elements(causal)
+    doc = json.loads(export_bytes("cytoscape", "causal", True, ds=real_dataset).payload)
+    exported = {(e["data"]["source"], e["data"]["relation"], e["data"]["target"]) for e in doc["elements"]["edges"]}
+    causal_relations = {str(p) for p in causal_properties(real_dataset.graph(GRAPH_ONTOLOGY))}
+    steps = [e["data"] for e in page["edges"] if e["data"]["relation"] in causal_relations]
+    assert len(steps) >= 20
+    for step in steps:
+        key = (curie(_iri(page, step["source"])), curie(step["relation"]), curie(_iri(page, step["target"])))
+        assert key in exported, key
+    shortcuts = exported - {(curie(_iri(page, s["source"])), curie(s["relation"]), curie(_iri(page, s["target"])))
+                            for s in steps}
+    assert any(rel == curie("https://w3id.org/crampkg/ontology#causallyUpstreamOf") for _, rel, _ in shortcuts)
+
+
+def _iri(elements: dict, node_id: str) -> str:
+    return next(n["data"]["iri"] for n in elements["nodes"] if n["data"]["id"] == node_id)

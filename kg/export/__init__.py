@@ -19,8 +19,6 @@ to be answered with 400):
   CONTEXT_URL).
 - the export page: ``catalogue(content, inferred)``: one dict per format (format, description, media_type,
   filename, bytes, triples or nodes/edges, content, inferred); ``CONTENTS`` for the content choices.
-- the graph drawn on the web page: ``graph_elements(content="causal", inferred=None)``: Cytoscape.js elements,
-  the same as the cytoscape export.
 Without a `ds=` argument these use the built dataset and keep their answers in memory.
 """
 from __future__ import annotations
@@ -47,7 +45,7 @@ from .rdf import context_document
 from .selection import CONTENTS, Selection, parse_content, parse_inferred
 
 __all__ = ["CONTENTS", "FORMATS", "Export", "Format", "PropertyGraph", "catalogue", "context_document",
-           "cytoscape_elements", "download", "export_bytes", "graph_elements", "property_graph", "select",
+           "cytoscape_elements", "download", "export_bytes", "property_graph", "select",
            "write_export"]
 
 Payload = bytes | dict[str, bytes]
@@ -161,13 +159,6 @@ def _download(fmt: str, content, inferred, ds: Dataset) -> Export:
 @lru_cache(maxsize=32)
 def _download_built(fmt: str, content: str, inferred: bool) -> Export:
     return _download(fmt, content, inferred, cached_dataset(DATASET_PATH))
-
-
-def graph_elements(content: str = "causal", inferred: bool | str | None = None, *, ds: Dataset | None = None) -> dict:
-    """Cytoscape.js elements of the built graph (default: the causal network), for the web page to draw: the
-    same nodes and edges as the cytoscape export."""
-    sel = select(ds if ds is not None else cached_dataset(DATASET_PATH), content, inferred)
-    return cytoscape_elements(sel.property_graph)
 
 
 def count(fmt: Format, sel: Selection) -> dict:

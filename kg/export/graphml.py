@@ -1,5 +1,9 @@
-"""GraphML (for Gephi, yEd, Cytoscape desktop, networkx) and Cytoscape.js JSON (for the web page), both from
-the property graph. GraphML attributes are typed (string, boolean, int); list values are written as JSON
+"""GraphML (for Gephi, yEd, Cytoscape desktop, networkx) and Cytoscape.js JSON, both from the property graph.
+
+The chain explorer draws a narrower view with its own builder (kg.network): the direct causal steps of
+kg.chains, without the transitive ``causallyUpstreamOf`` shortcuts the causal export keeps, plus the
+substance → intake-state links chains start with; tests check that every causal step it draws is an edge of
+the causal Cytoscape.js export. GraphML attributes are typed (string, boolean, int); list values are written as JSON
 arrays, since GraphML has no list type."""
 from __future__ import annotations
 
@@ -77,7 +81,7 @@ def graphml(sel: Selection) -> bytes:
 
 
 def cytoscape_elements(pg: PropertyGraph) -> dict:
-    """Cytoscape.js elements, `{"nodes": [{"data": {...}}], "edges": [{"data": {...}}]}`: what the web page draws."""
+    """Cytoscape.js elements, `{"nodes": [{"data": {...}}], "edges": [{"data": {...}}]}`."""
     return {
         "nodes": [{"data": node_data(n), "classes": n.kind} for n in pg.nodes],
         "edges": [{"data": edge_data(e), "classes": " ".join(

@@ -6,7 +6,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
@@ -91,15 +90,6 @@ def tricky_dataset() -> Dataset:
     inferred.add((thing, CK.causallyUpstreamOf, cramp))
     inferred.add((thing, RDF.type, risk))
     return ds
-
-
-@pytest.fixture(scope="session", name="real_dataset")
-def real_dataset_fixture() -> Dataset:
-    """The project's build (reused when cached), loaded as the server and the CLI load it."""
-    from kg.build import build
-    from kg.dataset import load_dataset
-
-    return load_dataset(build().path)
 
 
 # --- expectations, from the dataset with SPARQL ------------------------------------------------------

@@ -21,7 +21,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from export_support import real_dataset_fixture  # noqa: F401 - provides the real_dataset fixture
 
 from kg.errors import CrampkgError
 from kg.export import CONTENTS, FORMATS, catalogue, download, export_bytes, write_export
@@ -53,9 +52,9 @@ def test_unknown_content_lists_the_valid_ones():
     assert proc.stdout == b""
 
 
-def test_bad_inferred_word_is_refused(real_dataset):
+def test_bad_inferred_word_is_refused(dataset):
     with pytest.raises(CrampkgError, match="inferred must be one of"):
-        export_bytes("turtle", "all", "maybe", ds=real_dataset)
+        export_bytes("turtle", "all", "maybe", ds=dataset)
 
 
 def test_missing_format_lists_the_valid_ones():
@@ -63,14 +62,14 @@ def test_missing_format_lists_the_valid_ones():
     assert proc.returncode == 2 and all(name.encode() in proc.stderr for name in FORMATS)
 
 
-def test_list_shows_every_format_with_its_download_size(real_dataset):
+def test_list_shows_every_format_with_its_download_size(dataset):
     proc = crampkg("export", "--list")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.decode("utf-8").splitlines()
     assert [line.split()[0] for line in lines] == list(FORMATS)
     for line in lines:
         name, _, size = line.split()[:3]
-        assert int(size) == len(download(name, ds=real_dataset).payload), name
+        assert int(size) == len(download(name, ds=dataset).payload), name
 
 
 def test_multi_file_format_needs_an_output_folder():
@@ -208,28 +207,28 @@ def test_two_exports_give_the_same_bytes_across_processes_and_hash_seeds(tmp_pat
         assert (folders[0] / name).read_bytes() == (folders[1] / name).read_bytes(), name
 
 
-def test_download_zips_multi_file_formats(real_dataset):
-    out = download("kgx", "causal", False, ds=real_dataset)
+def test_download_zips_multi_file_formats(dataset):
+    out = download("kgx", "causal", False, ds=dataset)
     assert out.media_type == "application/zip" and out.filename == "crampkg-kgx-causal-asserted-only.zip"
     with zipfile.ZipFile(io.BytesIO(out.payload)) as z:
         files = {Path(n).name: z.read(n) for n in z.namelist()}
-    assert files == export_bytes("kgx", "causal", False, ds=real_dataset).payload
-    single = download("turtle", "all", True, ds=real_dataset)
+    assert files == export_bytes("kgx", "causal", False, ds=dataset).payload
+    single = download("turtle", "all", True, ds=dataset)
     assert single.media_type == "text/turtle" and single.filename == "crampkg-all.ttl"
 
 
-def test_catalogue_lists_every_format_with_sizes_and_counts(real_dataset):
-    rows = catalogue(ds=real_dataset)
+def test_catalogue_lists_every_format_with_sizes_and_counts(dataset):
+    rows = catalogue(ds=dataset)
     assert [r["format"] for r in rows] == list(FORMATS)
-    triples = sum(1 for _ in real_dataset.quads((None, None, None, None)))
+    triples = sum(1 for _ in dataset.quads((None, None, None, None)))
     for r in rows:
-        assert r["bytes"] == len(download(r["format"], ds=real_dataset).payload)
+        assert r["bytes"] == len(download(r["format"], ds=dataset).payload)
         if FORMATS[r["format"]].family == "rdf":
             assert r["triples"] == triples
         else:
             assert r["edges"] > 0 and r["nodes"] > 0
 
 
-def test_write_export_refuses_a_folder_for_a_single_file(real_dataset, tmp_path):
+def test_write_export_refuses_a_folder_for_a_single_file(dataset, tmp_path):
     with pytest.raises(CrampkgError, match="is a folder"):
-        write_export(export_bytes("dot", ds=real_dataset), tmp_path)
+        write_export(export_bytes("dot", ds=dataset), tmp_path)

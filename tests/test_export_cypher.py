@@ -13,14 +13,13 @@ import pytest
 from antlr4 import CommonTokenStream, InputStream
 from antlr4.error.ErrorListener import ErrorListener
 from antlr4_cypher import CypherLexer, CypherParser
-from export_support import (  # noqa: F401 - real_dataset_fixture provides the real_dataset fixture
+from export_support import (
     LONG,
     TRICKY_LABEL,
     TRICKY_NOTE,
     TRICKY_QUOTE,
     TRICKY_SYNONYMS,
     expected_property_graph,
-    real_dataset_fixture,
     tricky_dataset,
 )
 
@@ -68,8 +67,8 @@ def test_the_parser_rejects_broken_cypher():
 
 @pytest.mark.parametrize("source", ["build", "tricky"])
 @pytest.mark.parametrize("content", ["all", "asserted", "causal"])
-def test_every_statement_parses(real_dataset, source, content):
-    ds = real_dataset if source == "build" else tricky_dataset()
+def test_every_statement_parses(dataset, source, content):
+    ds = dataset if source == "build" else tricky_dataset()
     script = export_bytes("neo4j", content, True, ds=ds).payload["crampkg.cypher"].decode("utf-8")
     lines = statements(script)
     assert lines[0] == CONSTRAINT

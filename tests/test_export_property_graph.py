@@ -13,9 +13,8 @@ import xml.etree.ElementTree as ET
 
 import networkx as nx
 import pytest
-from export_support import (  # noqa: F401 - real_dataset_fixture provides the real_dataset fixture
+from export_support import (
     expected_property_graph,
-    real_dataset_fixture,
     tool,
     tricky_dataset,
 )
@@ -36,8 +35,8 @@ CURIE = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*:[^\s|]+$")
 
 
 @pytest.fixture(scope="module", params=["build", "tricky"])
-def source(request, real_dataset):
-    return real_dataset if request.param == "build" else tricky_dataset()
+def source(request, dataset):
+    return dataset if request.param == "build" else tricky_dataset()
 
 
 def expected(source, content, inferred):
@@ -109,19 +108,19 @@ def test_neo4j_csvs_have_importer_headers_and_consistent_ids(source, content, in
 
 
 @pytest.mark.parametrize("content", ["asserted", "causal"])
-def test_every_asserted_relation_carries_its_article_quote(real_dataset, content):
+def test_every_asserted_relation_carries_its_article_quote(dataset, content):
     """On the real build each asserted relationship has a quote, and the quote is the article's text at its
     offsets (checked against the shipped article file, not the graph)."""
     article = ARTICLE_PATH.read_text(encoding="utf-8")
-    rels = read_csv(export_bytes("neo4j", content, True, ds=real_dataset).payload["relationships.csv"])
+    rels = read_csv(export_bytes("neo4j", content, True, ds=dataset).payload["relationships.csv"])
     asserted = [r for r in rels if r["graph"] == "asserted"]
     assert asserted
     for r in asserted:
         assert r["quote"] and article[int(r["start:long"]):int(r["end:long"])] == r["quote"], r["claim"]
 
 
-def test_neo4j_uses_semicolon_arrays_on_the_real_build(real_dataset):
-    files = export_bytes("neo4j", "all", True, ds=real_dataset).payload
+def test_neo4j_uses_semicolon_arrays_on_the_real_build(dataset):
+    files = export_bytes("neo4j", "all", True, ds=dataset).payload
     assert "--array-delimiter=';'" in files["import.sh"].decode()
     row = next(r for r in read_csv(files["nodes.csv"]) if r["id:ID"] == "CRAMPKG:leg-cramp")
     assert set(row[":LABEL"].split(";")) >= {"Resource", "Condition", "Symptom"}
@@ -153,8 +152,8 @@ def test_kgx_core_columns_in_order_with_curies_and_biolink_terms(source, content
         assert (r["supporting_text"] != "") == (r["knowledge_level"] == "knowledge_assertion" and r["claim"] != "")
 
 
-def test_kgx_maps_causes_to_biolink_and_uses_vocabulary_categories(real_dataset):
-    files = export_bytes("kgx", "asserted", True, ds=real_dataset).payload
+def test_kgx_maps_causes_to_biolink_and_uses_vocabulary_categories(dataset):
+    files = export_bytes("kgx", "asserted", True, ds=dataset).payload
     nodes = {r["id"]: r for r in read_csv(files["crampkg_nodes.tsv"], "\t")}
     assert nodes["CRAMPKG:leg-cramp"]["category"] == "biolink:PhenotypicFeature"
     assert nodes["CRAMPKG:calf"]["category"] == "biolink:AnatomicalEntity"
@@ -163,8 +162,8 @@ def test_kgx_maps_causes_to_biolink_and_uses_vocabulary_categories(real_dataset)
     assert set(CATEGORIES.values()) <= {f"biolink:{c}" for c in BIOLINK_CATEGORIES}
 
 
-def test_curies_expand_back_to_iris(real_dataset):
-    pg = property_graph(real_dataset, "all", True)
+def test_curies_expand_back_to_iris(dataset):
+    pg = property_graph(dataset, "all", True)
     for n in pg.nodes:
         assert expand(n.id) == n.iri
         for x in n.xrefs:
@@ -220,25 +219,25 @@ def test_mermaid_flowchart_lists_every_node_and_edge(source, content, inferred):
     assert any("-.->" in ln for ln in edge_lines) == inferred
 
 
-def test_diagram_formats_default_to_the_causal_network(real_dataset):
-    pg = property_graph(real_dataset, "causal", True)
-    text = export_bytes("mermaid", ds=real_dataset).payload.decode("utf-8")
+def test_diagram_formats_default_to_the_causal_network(dataset):
+    pg = property_graph(dataset, "causal", True)
+    text = export_bytes("mermaid", ds=dataset).payload.decode("utf-8")
     assert text.count("-->") + text.count("-.->") == len(pg.edges)
     assert all(e.causal for e in pg.edges)
 
 
-def test_every_step_the_explorer_draws_is_in_the_causal_cytoscape_export(real_dataset):
+def test_every_step_the_explorer_draws_is_in_the_causal_cytoscape_export(dataset):
     """The explorer (kg.network) draws the direct causal steps; the causal export keeps those and the
     transitive shortcuts. Every causal edge of the page is an edge of the export, between the same nodes."""
     from kg.chains import CausalGraph, causal_properties
     from kg.namespaces import GRAPH_ONTOLOGY
     from kg.network import causal_network_elements
 
-    causal = CausalGraph(real_dataset)
+    causal = CausalGraph(dataset)
     page = causal_network_elements(causal)
-    doc = json.loads(export_bytes("cytoscape", "causal", True, ds=real_dataset).payload)
+    doc = json.loads(export_bytes("cytoscape", "causal", True, ds=dataset).payload)
     exported = {(e["data"]["source"], e["data"]["relation"], e["data"]["target"]) for e in doc["elements"]["edges"]}
-    causal_relations = {str(p) for p in causal_properties(real_dataset.graph(GRAPH_ONTOLOGY))}
+    causal_relations = {str(p) for p in causal_properties(dataset.graph(GRAPH_ONTOLOGY))}
     steps = [e["data"] for e in page["edges"] if e["data"]["relation"] in causal_relations]
     assert len(steps) >= 20
     for step in steps:

@@ -7,10 +7,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from export_support import (  # noqa: F401 - real_dataset_fixture provides the real_dataset fixture
+from export_support import (
     expected_quads,
     rapper_count,
-    real_dataset_fixture,
     serdi_count,
     tricky_dataset,
     union_of,
@@ -32,8 +31,8 @@ OPTIONS = [(c, i) for c in ("all", "asserted", "causal") for i in (True, False)]
 
 
 @pytest.fixture(scope="module", params=["build", "tricky"])
-def source(request, real_dataset):
-    return real_dataset if request.param == "build" else tricky_dataset()
+def source(request, dataset):
+    return dataset if request.param == "build" else tricky_dataset()
 
 
 def local_context(text: str) -> str:
@@ -122,7 +121,7 @@ def test_shipped_context_declares_every_crampkg_prefix():
         assert context.get(prefix) == str(ns), prefix
 
 
-def test_turtle_uses_readable_prefixes(real_dataset):
-    text = export_bytes("turtle", "all", True, ds=real_dataset).payload.decode("utf-8")
+def test_turtle_uses_readable_prefixes(dataset):
+    text = export_bytes("turtle", "all", True, ds=dataset).payload.decode("utf-8")
     assert "@prefix ck: <https://w3id.org/crampkg/ontology#> ." in text
     assert "id:vitamin-d " in text or "id:vitamin-d\n" in text

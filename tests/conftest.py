@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -38,28 +39,36 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, port: int, process: subprocess.Popen) -> None:
+    def __init__(self, port: int, process: subprocess.Popen, log) -> None:
         self.port = port
         self.process = process
+        self.log = log  # the server's stdout and stderr go to a file: a pipe nobody reads could fill and block it
         self.url = f"http://127.0.0.1:{port}"
+
+    def output(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
 
 
 def start_server(args: list[str] | None = None, env: dict | None = None, timeout: float = 60.0) -> LiveServer:
     port = free_port()
     cmd = [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *(args or [])]
+    log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 - lives as long as the server; closed in stop_server
     process = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               stdout=log, stderr=subprocess.STDOUT, text=True)
+    server = LiveServer(port, process, log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited early: {process.stdout.read()}")
+            raise RuntimeError(f"server exited early: {server.output()}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/entities", timeout=2):
-                return LiveServer(port, process)
+                return server
         except OSError:
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError("server did not start in time")
+    raise RuntimeError(f"server did not start in time: {server.output()}")
 
 
 def stop_server(server: LiveServer) -> None:
@@ -69,6 +78,7 @@ def stop_server(server: LiveServer) -> None:
     except subprocess.TimeoutExpired:
         server.process.kill()
         server.process.wait(timeout=10)
+    server.log.close()
 
 
 @pytest.fixture(scope="session")

@@ -56,3 +56,15 @@ def test_missing_query_file(built):
 def test_summary_without_a_build(tmp_path):
     run = crampkg("--out", str(tmp_path / "nothing"), "summary")
     assert run.returncode == 2 and "run `crampkg build` first" in run.stderr
+
+
+def test_serve_prints_the_summary_then_serves(built):
+    """What `make run` shows: the build summary, the address, and the disclaimer, before serving."""
+    from conftest import start_server, stop_server
+
+    server = start_server()
+    output = server.output()
+    stop_server(server)
+    assert f"claims: {built.summary['claims']}" in output
+    assert f"serving {built.path} on http://127.0.0.1:{server.port}/" in output
+    assert "not medical advice" in output

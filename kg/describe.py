@@ -15,8 +15,9 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .article import article_text, sentences
 from .chains import CausalGraph, NotFound
+from .export.curies import curie
 from .formats import BY_KEY, Result
-from .namespaces import CK, CLAIM, ID, OA, ONTOLOGY_IRI, PREFIXES, QUDT, UNIT, bind_prefixes
+from .namespaces import CK, CLAIM, ID, OA, ONTOLOGY_IRI, QUDT, UNIT, bind_prefixes
 
 # Graph serializations offered for one resource: format name → (media type, rdflib format, file suffix).
 # The RDF formats a resource page offers: kg.formats key -> (media type, rdflib parser name, file suffix).
@@ -31,20 +32,12 @@ FORMAT_ALIASES = {
     "xml": "rdfxml", "rdf/xml": "rdfxml", "html": "html",
 }
 
-# Outside vocabularies an entity links to: IRI prefix → (vocabulary name, CURIE prefix).
-OUTSIDE_VOCABULARIES = [
-    (str(PREFIXES["obo"]) + "HP_", "HPO", "HP:"),
-    (str(PREFIXES["obo"]) + "CHEBI_", "ChEBI", "CHEBI:"),
-    (str(PREFIXES["obo"]) + "MONDO_", "MONDO", "MONDO:"),
-    (str(PREFIXES["obo"]) + "DOID_", "Disease Ontology", "DOID:"),
-    (str(PREFIXES["obo"]) + "UBERON_", "UBERON", "UBERON:"),
-    (str(PREFIXES["obo"]) + "MAXO_", "MAxO", "MAXO:"),
-    (str(PREFIXES["obo"]) + "RO_", "Relation Ontology", "RO:"),
-    (str(PREFIXES["mesh"]), "MeSH", "MESH:"),
-    (str(PREFIXES["wd"]), "Wikidata", "wd:"),
-    (str(PREFIXES["biolink"]), "Biolink", "biolink:"),
-    ("http://schema.org/", "schema.org", "schema:"),
-]
+# Outside vocabularies an entity links to, by CURIE prefix (the CURIEs the exports write, kg.export.curies).
+VOCABULARY_NAMES = {
+    "HP": "HPO", "CHEBI": "ChEBI", "MONDO": "MONDO", "DOID": "Disease Ontology", "UBERON": "UBERON",
+    "MAXO": "MAxO", "RO": "Relation Ontology", "MESH": "MeSH", "WIKIDATA": "Wikidata", "biolink": "Biolink",
+    "schema": "schema.org",
+}
 
 # Readable names for the standard vocabulary a page shows (the dataset has no labels for these).
 STANDARD_LABELS = {
@@ -82,11 +75,9 @@ def local_path(term) -> str | None:
 
 def outside_name(term) -> tuple[str, str] | None:
     """(vocabulary, identifier) for an outside identifier such as (`ChEBI`, `CHEBI:27300`)."""
-    text = str(term)
-    for prefix, vocabulary, curie in OUTSIDE_VOCABULARIES:
-        if text.startswith(prefix):
-            return vocabulary, curie + text[len(prefix):]
-    return None
+    identifier = curie(str(term))
+    vocabulary = VOCABULARY_NAMES.get(identifier.split(":", 1)[0])
+    return (vocabulary, identifier) if vocabulary and identifier != str(term) else None
 
 
 def format_number(value) -> str:

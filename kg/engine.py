@@ -50,7 +50,9 @@ class Engine(Protocol):
         """Triples per named graph."""
 
 
-def open_engine(name: str, dataset_path: Path) -> Engine:
+def open_engine(name: str, dataset_path: Path, *, dataset=None) -> Engine:
+    """The named engine over the build; `dataset`, an rdflib Dataset of it already loaded, spares the rdflib
+    engine a second parse."""
     if name == "oxigraph":
         from .engine_oxigraph import OxigraphEngine
 
@@ -58,7 +60,7 @@ def open_engine(name: str, dataset_path: Path) -> Engine:
     if name == "rdflib":
         from .engine_rdflib import RdflibEngine
 
-        return RdflibEngine.from_file(dataset_path)
+        return RdflibEngine(dataset) if dataset is not None else RdflibEngine.from_file(dataset_path)
     raise QueryError(f"unknown engine `{name}`; choose one of {', '.join(ENGINES)}")
 
 

@@ -51,7 +51,7 @@ class Knowledge:
         self.dataset_path = Path(config["DATASET_PATH"])
         self.dataset = load_dataset(self.dataset_path)
         self.causal = CausalGraph(self.dataset)
-        self.engine = open_engine(config["ENGINE"], self.dataset_path)
+        self.engine = open_engine(config["ENGINE"], self.dataset_path, dataset=self.dataset)
         self.graph_sizes = self.engine.graph_sizes()
         self.catalogue = Catalogue.load(known_iris=known_iris(self.engine))
         self.executor = Executor(self.engine, workers=int(config["QUERY_WORKERS"]),

@@ -6,7 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from .engine import ENGINES
+from kg.query.engines import ENGINES
+
 from .errors import CrampkgError
 from .namespaces import BUILD_DIR, DISCLAIMER
 
@@ -51,10 +52,10 @@ def parse_params(pairs: list[str]) -> dict[str, list[str]]:
 
 def cmd_query(args: argparse.Namespace) -> int:
     """A canned query by name, SPARQL text, or a .rq file; on the local build or a remote endpoint."""
-    from .catalogue import Catalogue, known_iris
-    from .engine import open_engine
-    from .engine_remote import RemoteEngine
-    from .results import FORMATTERS
+    from kg.query.catalogue import Catalogue, known_iris
+    from kg.query.engines import open_engine
+    from kg.query.engines.remote import RemoteEngine
+    from kg.query.table import FORMATTERS
 
     if args.endpoint:
         engine = RemoteEngine(args.endpoint)
@@ -81,7 +82,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the built graph under waitress, a production WSGI server (never Flask's dev server)."""
     from waitress import serve
 
-    from server.app import create_app
+    from server import create_app
 
     from .build import build, format_summary
 
@@ -96,7 +97,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .dataset import load_dataset
+    from kg.graph.dataset import load_dataset
+
     from .export import FORMATS, catalogue, export_bytes, get_format, select, write_export
 
     ds = load_dataset(Path(args.out) / "crampkg.nq")

@@ -64,6 +64,11 @@ PREFIXES = {
 }
 
 
+def is_entity(term) -> bool:
+    """An entity of the article (id:…), not a claim or its evidence."""
+    return isinstance(term, URIRef) and str(term).startswith(str(ID)) and not str(term).startswith(str(CLAIM))
+
+
 def sparql_prologue() -> str:
     """PREFIX lines for every prefix above, for queries written in code."""
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())

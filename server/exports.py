@@ -6,8 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, request, 
 
 from kg.export import FORMATS, catalogue, download
 from kg.namespaces import CONTEXT_PATH, DISCLAIMER
-
-from .app import knowledge
+from server.state import knowledge
 
 bp = Blueprint("exports", __name__)
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, url_for
 
-from kg.formats import GRAPH, RESULTS, negotiate
 from kg.namespaces import DISCLAIMER
+from kg.query.formats import GRAPH, RESULTS, negotiate
+from server.state import knowledge
 
-from .app import knowledge
 from .sparql import answer_response
 
 bp = Blueprint("queries", __name__, url_prefix="/api/queries")

@@ -12,14 +12,14 @@ from urllib.parse import parse_qs
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
-from kg.description import service_description
-from kg.engine import DatasetSpec
 from kg.errors import QueryError
-from kg.executor import Answer
-from kg.formats import GRAPH, RESULTS, NotAcceptable, negotiate, parse_accept, quality
-from kg.querytext import UpdateRefused, shape
+from kg.query.engines.base import DatasetSpec
+from kg.query.executor import Answer
+from kg.query.formats import GRAPH, RESULTS, NotAcceptable, negotiate, parse_accept, quality
+from kg.query.service_description import service_description
+from kg.query.text import UpdateRefused, shape
+from server.state import knowledge
 
-from .app import knowledge
 from .cache import remember
 
 bp = Blueprint("sparql", __name__)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kg.build import build
-from kg.dataset import load_dataset
+from kg.graph.dataset import load_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 

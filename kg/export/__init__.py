@@ -36,7 +36,8 @@ from typing import NamedTuple
 
 from rdflib import Dataset
 
-from ..dataset import DATASET_PATH, cached_dataset
+from kg.graph.dataset import DATASET_PATH, cached_dataset
+
 from ..errors import CrampkgError
 from . import diagrams, graphml, kgx, neo4j, rdf
 from .graphml import cytoscape_elements

@@ -18,9 +18,10 @@ from decimal import Decimal
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from ..namespaces import CK, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, OA
+from kg.graph.chains import causal_predicates
+
+from ..namespaces import CK, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, OA, is_entity
 from .curies import curie, local_name
-from .selection import causal_predicates, is_entity
 
 NODE_SKIP = {RDFS.label, SKOS.definition, SKOS.altLabel, SKOS.exactMatch, SKOS.closeMatch, RDF.type}
 QUALIFIERS = (CK.qualifier, CK.directness, CK.doseCondition)

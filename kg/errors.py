@@ -15,3 +15,11 @@ class InconsistencyError(BuildError):
 
 class QueryError(CrampkgError):
     """A query or its parameters are not acceptable."""
+
+
+class NotFound(CrampkgError):
+    """No entity or triple by that name (HTTP 404)."""
+
+
+class Ambiguous(CrampkgError):
+    """A name matches several entities (HTTP 400)."""

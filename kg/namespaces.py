@@ -1,6 +1,7 @@
 """The one place that knows crampkg's IRIs, graph names and shipped files."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from rdflib import Namespace, URIRef
@@ -62,6 +63,11 @@ PREFIXES = {
     "sd": SD,
     "void": VOID,
 }
+
+
+def local_name(iri) -> str:
+    """The part of an IRI after the last `#` or `/`."""
+    return re.split(r"[#/]", str(iri))[-1]
 
 
 def is_entity(term) -> bool:

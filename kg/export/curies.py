@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 
-from ..namespaces import BIOLINK, CK, ID, OBO, PREFIXES, QUDT, UNIT
+from ..namespaces import BIOLINK, CK, ID, OBO, PREFIXES, QUDT, UNIT, local_name
+
+__all__ = ["CURIE_PREFIXES", "curie", "expand", "local_name"]
 
 CURIE_PREFIXES: dict[str, str] = {
     "CRAMPKG": str(ID),
@@ -53,8 +55,3 @@ def expand(value: str) -> str:
     if re.fullmatch(r"[A-Za-z]+", prefix) and prefix.isupper():
         return f"{OBO}{prefix}_{local}"
     return value
-
-
-def local_name(iri: str) -> str:
-    """The part of an IRI after the last `#` or `/`."""
-    return re.split(r"[#/]", str(iri))[-1]

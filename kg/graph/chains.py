@@ -8,25 +8,19 @@ a chain of steps explains.
 """
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass
 
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
 
-from kg.errors import CrampkgError
-from kg.namespaces import CK, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, OA
+from kg.errors import Ambiguous, CrampkgError, NotFound
+from kg.graph import index
+from kg.graph.explain import Explanations
+from kg.namespaces import CK, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID
 
 MAX_STEPS = 12
 MAX_CHAINS = 500
-
-
-class NotFound(CrampkgError):
-    """No entity or triple by that name (HTTP 404)."""
-
-
-class Ambiguous(CrampkgError):
-    """A name matches several entities (HTTP 400)."""
 
 
 @dataclass(frozen=True)
@@ -68,21 +62,15 @@ def causal_predicates(ds: Dataset) -> frozenset[URIRef]:
     return causal_properties(ds.graph(GRAPH_ONTOLOGY))
 
 
-class CausalGraph:
+class CausalGraph(Explanations):
     """The causal network of a built dataset, with labels, evidence and the ontology's axioms."""
 
     def __init__(self, ds: Dataset) -> None:
         self.ontology = ds.graph(GRAPH_ONTOLOGY)
         self.asserted = ds.graph(GRAPH_ASSERTED)
         self.inferred = ds.graph(GRAPH_INFERRED)
-        self.labels: dict[URIRef, str] = {}
-        self.alt_labels: dict[URIRef, list[str]] = defaultdict(list)
-        for g in (self.ontology, self.asserted):
-            for s, label in g.subject_objects(RDFS.label):
-                if isinstance(s, URIRef) and (s not in self.labels or getattr(label, "language", None) == "en"):
-                    self.labels[s] = str(label)
-            for s, label in g.subject_objects(SKOS.altLabel):
-                self.alt_labels[s].append(str(label))
+        self.labels: dict[URIRef, str] = index.labels((self.ontology, self.asserted))
+        self.alt_labels: dict[URIRef, list[str]] = index.alt_labels((self.ontology, self.asserted))
         self._read_axioms()
         self._read_evidence()
         self._read_steps()
@@ -101,20 +89,10 @@ class CausalGraph:
         self.transitive = set(o.subjects(RDF.type, OWL.TransitiveProperty))
 
     def _read_evidence(self) -> None:
-        a = self.asserted
-        self.evidence: dict[tuple, list[Evidence]] = defaultdict(list)
-        for claim in a.subjects(RDF.type, CK.Claim):
-            triple = (a.value(claim, RDF.subject), a.value(claim, RDF.predicate), a.value(claim, RDF.object))
-            target = a.value(claim, CK.hasEvidence)
-            exact = start = end = None
-            for sel in a.objects(target, OA.hasSelector):
-                if (sel, RDF.type, OA.TextQuoteSelector) in a:
-                    exact = str(a.value(sel, OA.exact))
-                else:
-                    start, end = int(a.value(sel, OA.start)), int(a.value(sel, OA.end))
-            self.evidence[triple].append(Evidence(str(claim).rsplit("/", 1)[-1], exact or "", start or 0, end or 0))
-        for items in self.evidence.values():
-            items.sort(key=lambda e: (e.start, e.claim))
+        self.evidence: dict[tuple, list[Evidence]] = {
+            triple: [Evidence(str(e.claim).rsplit("/", 1)[-1], e.quote, e.start or 0, e.end or 0) for e in items]
+            for triple, items in index.evidence(self.asserted).items()
+        }
 
     def _read_steps(self) -> None:
         self.steps: dict[URIRef, list[tuple[URIRef, URIRef, bool]]] = defaultdict(list)
@@ -139,12 +117,7 @@ class CausalGraph:
 
     # ----- names -------------------------------------------------------------------------------------
     def label(self, term) -> str:
-        if isinstance(term, Literal):
-            return str(term)
-        if term in self.labels:
-            return self.labels[term]
-        text = str(term)
-        return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        return index.label(self.labels, term)
 
     def entities(self) -> list[URIRef]:
         return sorted(
@@ -237,130 +210,3 @@ class CausalGraph:
 
     def chain_text(self, chain: list[dict]) -> str:
         return " → ".join([chain[0]["from_label"]] + [step["to_label"] for step in chain])
-
-    # ----- explanations ------------------------------------------------------------------------------
-    def _fact(self, s, p, o) -> dict:
-        asserted = (s, p, o) in self.asserted or (s, p, o) in self.ontology
-        return {
-            "subject": str(s), "subject_label": self.label(s),
-            "predicate": str(p), "predicate_label": self.label(p),
-            "object": str(o), "object_label": self.label(o),
-            "asserted": asserted,
-            "evidence": [e.as_dict() for e in self.evidence.get((s, p, o), [])],
-        }
-
-    def holds(self, s, p, o) -> bool:
-        return (s, p, o) in self.asserted or (s, p, o) in self.inferred or (s, p, o) in self.ontology
-
-    def _shortest_steps(self, s: URIRef, o: URIRef) -> list[tuple] | None:
-        queue, parent = deque([s]), {s: None}
-        while queue:
-            node = queue.popleft()
-            if node == o:
-                break
-            for p, nxt, _ in self.steps.get(node, []):
-                if nxt not in parent:
-                    parent[nxt] = (node, p)
-                    queue.append(nxt)
-        if o not in parent:
-            return None
-        path, node = [], o
-        while parent[node] is not None:
-            prev, p = parent[node]
-            path.append((prev, p, node))
-            node = prev
-        return list(reversed(path))
-
-    def explain(self, s, p, o) -> dict:
-        """Why a triple holds: its claims if asserted, else the OWL 2 RL rule and the triples it used."""
-        s, p = URIRef(str(s)), URIRef(str(p))
-        if (s, p, o) in self.asserted:
-            return {"asserted": True, "rule": None, "because": [], "evidence": self._fact(s, p, o)["evidence"]}
-        if (s, p, o) not in self.inferred:
-            raise NotFound(f"the triple {s.n3()} {p.n3()} {o.n3()} is neither asserted nor inferred")
-        for rule in (self._by_asserted_inverse, self._by_chain, self._by_sub_property, self._by_transitivity,
-                     self._by_inverse, self._by_has_value, self._by_sub_class, self._by_domain_range):
-            found = rule(s, p, o)
-            if found:
-                name, text, facts = found
-                return {"asserted": False, "rule": name, "rule_text": text,
-                        "because": [self._fact(*f) for f in facts]}
-        return {"asserted": False, "rule": "owl2rl", "rule_text": "derived by the OWL 2 RL closure", "because": []}
-
-    def _by_asserted_inverse(self, s, p, o):
-        q = self.inverse.get(p)
-        if q is not None and isinstance(o, URIRef) and (o, q, s) in self.asserted:
-            return self._by_inverse(s, p, o)
-        return None
-
-    def _by_inverse(self, s, p, o):
-        q = self.inverse.get(p)
-        if q is not None and isinstance(o, URIRef) and self.holds(o, q, s):
-            return ("prp-inv", f"{self.label(p)} is the inverse of {self.label(q)} (owl:inverseOf)", [(o, q, s)])
-        return None
-
-    def _by_chain(self, s, p, o):
-        for chain_p, (p1, p2) in ((cp, lst) for cp, lst in self.chain_axioms.items() if len(lst) == 2):
-            if chain_p != p and p not in self.super_properties.get(chain_p, ()):
-                continue
-            for x in self.asserted.objects(s, p1):
-                if self.holds(x, p2, o):
-                    sub = [] if chain_p == p else [(s, chain_p, o)]
-                    return ("prp-spo2", (f"property chain: {self.label(p1)} then {self.label(p2)} gives "
-                                         f"{self.label(chain_p)} (owl:propertyChainAxiom)"),
-                            [(s, p1, x), (x, p2, o), *sub])
-        return None
-
-    def _by_sub_property(self, s, p, o):
-        for q, sups in sorted(self.super_properties.items()):
-            if q != p and p in sups and (s, q, o) in self.asserted:
-                return ("prp-spo1", f"{self.label(q)} is a sub-property of {self.label(p)} (rdfs:subPropertyOf)",
-                        [(s, q, o)])
-        return None
-
-    def _by_transitivity(self, s, p, o):
-        if p not in self.transitive or not isinstance(o, URIRef):
-            return None
-        forward = p if p == CK.causallyUpstreamOf else None
-        if forward is None and self.inverse.get(p) == CK.causallyUpstreamOf:
-            path = self._shortest_steps(o, s)
-            if path:
-                return ("prp-trp", (f"{self.label(p)} is transitive and the inverse of causally upstream of; "
-                                    "chain of steps:"), path)
-            return None
-        path = self._shortest_steps(s, o)
-        if path:
-            return ("prp-trp", (f"{self.label(p)} is transitive (owl:TransitiveProperty), and each step is a "
-                                "sub-property of it (rdfs:subPropertyOf); chain of steps:"), path)
-        return None
-
-    def _by_has_value(self, s, p, o):
-        if p != RDF.type:
-            return None
-        for restriction in self.ontology.objects(o, OWL.equivalentClass):
-            prop = self.ontology.value(restriction, OWL.onProperty)
-            value = self.ontology.value(restriction, OWL.hasValue)
-            if prop is not None and value is not None and self.holds(s, prop, value):
-                return ("cls-hv2", (f"{self.label(o)} is everything that is {self.label(prop)} "
-                                    f"{self.label(value)} (owl:hasValue restriction)"), [(s, prop, value)])
-        return None
-
-    def _by_sub_class(self, s, p, o):
-        if p != RDF.type:
-            return None
-        for sub in sorted(self.ontology.subjects(RDFS.subClassOf, o)):
-            if (s, RDF.type, sub) in self.asserted or (s, RDF.type, sub) in self.inferred:
-                return ("cax-sco", f"{self.label(sub)} is a subclass of {self.label(o)} (rdfs:subClassOf)",
-                        [(s, RDF.type, sub)])
-        return None
-
-    def _by_domain_range(self, s, p, o):
-        if p != RDF.type:
-            return None
-        for prop in sorted(self.ontology.subjects(RDFS.domain, o)):
-            for x in sorted(self.asserted.objects(s, prop), key=str):
-                return ("prp-dom", f"the domain of {self.label(prop)} is {self.label(o)} (rdfs:domain)", [(s, prop, x)])
-        for prop in sorted(self.ontology.subjects(RDFS.range, o)):
-            for x in sorted(self.asserted.subjects(prop, s)):
-                return ("prp-rng", f"the range of {self.label(prop)} is {self.label(o)} (rdfs:range)", [(x, prop, s)])
-        return None

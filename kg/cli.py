@@ -9,7 +9,8 @@ from pathlib import Path
 from kg.query.engines import ENGINES
 
 from .errors import CrampkgError
-from .namespaces import BUILD_DIR, DISCLAIMER
+from .namespaces import BUILD_DIR, DATASET_FILE, DISCLAIMER
+from .query import limits
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -60,7 +61,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.endpoint:
         engine = RemoteEngine(args.endpoint)
     else:
-        engine = open_engine(args.engine, Path(args.out) / "crampkg.nq")
+        engine = open_engine(args.engine, Path(args.out) / DATASET_FILE)
     catalogue = Catalogue.load()
     bindings = None
     if args.query in catalogue.queries:
@@ -101,7 +102,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     from .export import FORMATS, catalogue, export_bytes, get_format, select, write_export
 
-    ds = load_dataset(Path(args.out) / "crampkg.nq")
+    ds = load_dataset(Path(args.out) / DATASET_FILE)
     if args.list:
         for row in catalogue(args.content, args.inferred, ds=ds):
             count = (f"{row['triples']} triples" if "triples" in row
@@ -149,15 +150,18 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("serve", help="build if needed, then serve the graph over HTTP")
     v.add_argument("--host", default="127.0.0.1")
     v.add_argument("--port", type=int, default=8000)
-    v.add_argument("--threads", type=int, default=8, help="waitress threads (default: %(default)s)")
+    v.add_argument("--threads", type=int, default=limits.SERVER_THREADS, help="waitress threads (default: %(default)s)")
     v.add_argument("--engine", choices=ENGINES, default="oxigraph", help="query engine (default: %(default)s)")
-    v.add_argument("--timeout", type=float, default=10.0, help="seconds per query (default: %(default)s)")
-    v.add_argument("--workers", type=int, default=2, help="query worker processes (default: %(default)s)")
-    v.add_argument("--queue", type=int, default=6,
+    v.add_argument("--timeout", type=float, default=limits.QUERY_TIMEOUT,
+                   help="seconds per query (default: %(default)s)")
+    v.add_argument("--workers", type=int, default=limits.QUERY_WORKERS,
+                   help="query worker processes (default: %(default)s)")
+    v.add_argument("--queue", type=int, default=limits.QUERY_QUEUE,
                    help="queries running or waiting for a worker before 503 (default: %(default)s)")
-    v.add_argument("--max-rows", type=int, default=10_000, help="result rows before truncation")
-    v.add_argument("--max-request", type=int, default=1_000_000, help="bytes per request body or query")
-    v.add_argument("--cache", type=int, default=512, help="cached answers; 0 turns the cache off")
+    v.add_argument("--max-rows", type=int, default=limits.MAX_ROWS, help="result rows before truncation")
+    v.add_argument("--max-request", type=int, default=limits.MAX_REQUEST_BYTES,
+                   help="bytes per request body or query")
+    v.add_argument("--cache", type=int, default=limits.RESPONSE_CACHE, help="cached answers; 0 turns the cache off")
     v.set_defaults(func=cmd_serve)
 
     from .export import CONTENTS, FORMATS

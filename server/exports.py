@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, request, 
 
 from kg.export import FORMATS, catalogue, download
 from kg.namespaces import CONTEXT_PATH, DISCLAIMER
+from kg.query.formats import choose, content_type
 from server.state import knowledge
 
 bp = Blueprint("exports", __name__)
@@ -16,7 +17,7 @@ def export(fmt: str):
     content, inferred = request.args.get("content"), request.args.get("inferred")
     out = knowledge().derived(("download", fmt, content, inferred),
                 lambda: download(fmt, content, inferred, ds=knowledge().dataset))
-    response = Response(out.payload, content_type=_with_charset(out.media_type))
+    response = Response(out.payload, content_type=content_type(out.media_type))
     response.headers["Content-Disposition"] = f'attachment; filename="{out.filename}"'
     return response
 
@@ -24,7 +25,7 @@ def export(fmt: str):
 @bp.get("/export/")
 @bp.get("/export")
 def export_catalogue():
-    wants_html = request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+    wants_html = choose(request.headers.get("Accept"), [("application/json",), ("text/html",)]) == 1
     if wants_html and "pages.exports" in current_app.view_functions:
         return redirect(url_for("pages.exports", **request.args), code=303)
     rows = catalogue_rows(request.args.get("content"), request.args.get("inferred"))
@@ -41,11 +42,6 @@ def catalogue_rows(content: str | None, inferred: str | None) -> list[dict]:
     content, inferred = content or None, inferred or None
     return knowledge().derived(("catalogue", content, inferred),
                                lambda: catalogue(content, inferred, ds=knowledge().dataset))
-
-
-def _with_charset(media_type: str) -> str:
-    textual = media_type.startswith("text/") or media_type.endswith(("+json", "+xml", "/json", "/xml"))
-    return f"{media_type}; charset=utf-8" if textual and "charset" not in media_type else media_type
 
 
 __all__ = ["FORMATS", "bp"]

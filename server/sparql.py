@@ -15,7 +15,7 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMe
 from kg.errors import QueryError
 from kg.query.engines.base import DatasetSpec
 from kg.query.executor import Answer
-from kg.query.formats import GRAPH, RESULTS, NotAcceptable, negotiate, parse_accept, quality
+from kg.query.formats import GRAPH, NotAcceptable, negotiate, parse_accept, quality, result_kind
 from kg.query.service_description import service_description
 from kg.query.text import UpdateRefused, shape
 from server.state import knowledge
@@ -133,7 +133,7 @@ def endpoint():
             raise BadRequest("the request has no `query`")
         return describe()
     form = shape(text)
-    fmt = negotiate(request.headers.get("Accept"), GRAPH if form.is_graph else RESULTS)
+    fmt = negotiate(request.headers.get("Accept"), result_kind(form.form))
     return answer_response(knowledge().executor.run(text, fmt, dataset=dataset))
 
 

@@ -12,6 +12,7 @@ from flask import Flask, current_app
 
 from kg.graph.chains import CausalGraph
 from kg.graph.dataset import DATASET_PATH, load_dataset
+from kg.query import limits
 from kg.query.catalogue import Catalogue, known_iris
 from kg.query.engines import open_engine
 from kg.query.executor import Executor
@@ -19,12 +20,13 @@ from kg.query.executor import Executor
 DEFAULTS = {
     "DATASET_PATH": str(DATASET_PATH),
     "ENGINE": "oxigraph",  # the serving engine (kg.query.engines); "rdflib" for comparison
-    "QUERY_TIMEOUT": 10.0,  # seconds per SPARQL query, enforced by killing the worker process
-    "QUERY_WORKERS": 2,  # worker processes evaluating queries (0: in-process, no time limit)
-    "QUERY_QUEUE": 6,  # queries running or waiting for a worker; more get 503 at once (keep < threads)
-    "QUERY_CACHE": 512,  # cached responses (the data is read-only; server.cache); 0 turns the cache off
-    "MAX_ROWS": 10_000,  # result rows (or triples) before truncation
-    "MAX_CONTENT_LENGTH": 1_000_000,  # bytes per request body or query text (413 above)
+    # the guards, explained in kg.query.limits
+    "QUERY_TIMEOUT": limits.QUERY_TIMEOUT,
+    "QUERY_WORKERS": limits.QUERY_WORKERS,
+    "QUERY_QUEUE": limits.QUERY_QUEUE,
+    "QUERY_CACHE": limits.RESPONSE_CACHE,
+    "MAX_ROWS": limits.MAX_ROWS,
+    "MAX_CONTENT_LENGTH": limits.MAX_REQUEST_BYTES,
 }
 
 

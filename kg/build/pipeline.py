@@ -26,20 +26,21 @@ from kg.build.summary import summarize
 from kg.build.validate import validate
 from kg.build.vocabulary import VOCABULARY_FILE, allowed_identifiers
 from kg.errors import BuildError
+from kg.graph.dataset import nquads
 from kg.namespaces import (
     ARTICLE_PATH,
     BUILD_DIR,
     CK,
+    DATASET_FILE,
     GRAPH_ASSERTED,
     GRAPH_INFERRED,
     GRAPH_ONTOLOGY,
     ID,
     ONTOLOGY_DIR,
+    SUMMARY_FILE,
     bind_prefixes,
 )
 
-DATASET_FILE = "crampkg.nq"
-SUMMARY_FILE = "summary.json"
 # The code whose change changes the build (paths under kg/): a change to any of them forces a rebuild.
 CODE_FILES = ("build/article.py", "build/claims.py", "build/closure.py", "build/pipeline.py", "build/summary.py",
               "build/validate.py", "build/vocabulary.py", "namespaces.py")
@@ -152,13 +153,6 @@ def to_dataset(ontology: Graph, asserted: Graph, inferred: Graph) -> Dataset:
         for t in g:
             target.add(t)
     return ds
-
-
-def nquads(ds: Dataset) -> bytes:
-    """Sorted N-Quads: byte-identical for the same dataset."""
-    text = ds.serialize(format="nquads")
-    lines = sorted({line for line in text.splitlines() if line.strip()})
-    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def build(out_dir: Path = BUILD_DIR, sources: Sources | None = None, *, force: bool = False) -> BuildResult:

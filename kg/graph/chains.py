@@ -17,7 +17,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from kg.errors import Ambiguous, CrampkgError, NotFound
 from kg.graph import index
 from kg.graph.explain import Explanations
-from kg.namespaces import CK, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID
+from kg.namespaces import CK, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, PREFIXES, expand
 
 MAX_STEPS = 12
 MAX_CHAINS = 500
@@ -151,15 +151,11 @@ class CausalGraph(Explanations):
         raise NotFound(f"no entity named {name!r}{hint}")
 
     def expand(self, name: str) -> str:
-        """A full IRI from a CURIE with one of crampkg's prefixes (or the IRI itself)."""
-        from kg.namespaces import PREFIXES
-
-        text = name.strip().strip("<>")
-        prefix, _, local = text.partition(":")
-        if prefix in PREFIXES and not local.startswith("//"):
-            return str(PREFIXES[prefix]) + local
-        if "://" in text:
-            return text
+        """A full IRI from ``<iri>``, an IRI, or a CURIE with one of crampkg's prefixes (:func:`kg.namespaces.expand`)."""
+        text = name.strip()
+        iri = expand(text)
+        if iri != text or "://" in text:
+            return iri
         raise CrampkgError(f"{name!r} is neither an IRI nor a CURIE with a known prefix ({', '.join(PREFIXES)})")
 
     # ----- chains ------------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ from pathlib import Path
 from rdflib import Dataset
 
 from kg.errors import CrampkgError
-from kg.namespaces import BUILD_DIR, bind_prefixes
+from kg.namespaces import BUILD_DIR, DATASET_FILE, bind_prefixes
 
-DATASET_PATH = BUILD_DIR / "crampkg.nq"
+DATASET_PATH = BUILD_DIR / DATASET_FILE
 
 
 def load_dataset(path: Path = DATASET_PATH) -> Dataset:
@@ -20,6 +20,18 @@ def load_dataset(path: Path = DATASET_PATH) -> Dataset:
     ds.parse(path, format="nquads")
     bind_prefixes(ds)
     return ds
+
+
+def sorted_lines(text: str) -> bytes:
+    """The lines of an N-Triples or N-Quads document, sorted and without duplicates or blank lines: the same graph
+    gives the same bytes. Used for the build itself and for the N-Triples / N-Quads exports."""
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+def nquads(ds: Dataset) -> bytes:
+    """``ds`` as sorted N-Quads (:func:`sorted_lines`)."""
+    return sorted_lines(ds.serialize(format="nquads"))
 
 
 @lru_cache(maxsize=2)

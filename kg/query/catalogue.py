@@ -22,7 +22,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.errors import CrampkgError, QueryError
-from kg.namespaces import PREFIXES, QUERIES_DIR
+from kg.namespaces import QUERIES_DIR, expand
 from kg.query.text import shape
 
 TYPES = ("IRI", "literal", "number")
@@ -64,16 +64,6 @@ class CannedQuery:
         return {"name": self.name, "title": self.title, "description": self.description,
                 "answers": self.answers, "form": self.form,
                 "parameters": [p.as_dict() for p in self.parameters]}
-
-
-def expand(value: str) -> str:
-    """A full IRI from ``<iri>``, an absolute IRI, or a CURIE with one of crampkg's prefixes."""
-    if value.startswith("<") and value.endswith(">"):
-        return value[1:-1]
-    prefix, sep, local = value.partition(":")
-    if sep and prefix in PREFIXES and not local.startswith("//"):
-        return str(PREFIXES[prefix]) + local
-    return value
 
 
 def parse_header(path: Path) -> dict:

@@ -17,6 +17,7 @@ import threading
 from dataclasses import dataclass
 
 from kg.errors import CrampkgError
+from kg.query import limits
 from kg.query.engines.base import DatasetSpec, Engine
 from kg.query.formats import BY_KEY, Format
 
@@ -107,8 +108,9 @@ class Executor:
     so slow queries cannot starve the threads that serve everything else.
     """
 
-    def __init__(self, engine: Engine, *, workers: int = 2, timeout: float | None = 10.0,
-                 max_rows: int | None = 10_000, max_pending: int | None = None) -> None:
+    def __init__(self, engine: Engine, *, workers: int = limits.QUERY_WORKERS,
+                 timeout: float | None = limits.QUERY_TIMEOUT, max_rows: int | None = limits.MAX_ROWS,
+                 max_pending: int | None = None) -> None:
         global _ENGINE
         self.engine = engine
         self.timeout = timeout

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
@@ -21,6 +21,14 @@ from kg.errors import CrampkgError
 from kg.namespaces import PREFIXES, bind_prefixes
 
 RESULTS, GRAPH = "results", "graph"
+# The SPARQL query forms, and those whose result is a graph (the rest give solutions or a boolean).
+QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
+
+
+def result_kind(form: str) -> str:
+    """:data:`GRAPH` for CONSTRUCT and DESCRIBE, :data:`RESULTS` for SELECT and ASK: what :func:`negotiate` needs."""
+    return GRAPH if form in GRAPH_FORMS else RESULTS
 
 
 class NotAcceptable(CrampkgError):
@@ -41,7 +49,7 @@ class Result:
 
     @property
     def kind(self) -> str:
-        return GRAPH if self.form in ("CONSTRUCT", "DESCRIBE") else RESULTS
+        return result_kind(self.form)
 
     def __len__(self) -> int:
         return len(self.triples) if self.kind == GRAPH else len(self.rows)
@@ -167,6 +175,17 @@ def _rdflib(fmt: str, **options) -> Callable[[Result], bytes]:
 JSONLD_CONTEXT = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
+# RDF syntaxes that are UTF-8 text although their media type is not text/*.
+_TEXT_SYNTAXES = ("application/n-triples", "application/n-quads", "application/trig")
+
+
+def content_type(media_type: str) -> str:
+    """The Content-Type header for ``media_type``, the one "add charset" rule: text formats name their charset
+    (always UTF-8); JSON, XML and binary formats do not (JSON is UTF-8 by definition, XML declares its own)."""
+    textual = media_type.startswith("text/") or media_type in _TEXT_SYNTAXES
+    return f"{media_type}; charset=utf-8" if textual and "charset" not in media_type else media_type
+
+
 @dataclass(frozen=True)
 class Format:
     key: str
@@ -178,9 +197,7 @@ class Format:
 
     @property
     def content_type(self) -> str:
-        textual = self.media_type.startswith("text/") or self.media_type in (
-            "application/n-triples", "application/n-quads", "application/trig")
-        return f"{self.media_type}; charset=utf-8" if textual else self.media_type
+        return content_type(self.media_type)
 
     def serialize(self, result: Result) -> bytes:
         if result.kind != self.kind:
@@ -249,18 +266,24 @@ def quality(media_types: Iterable[str], ranges: list[tuple[str, float]]) -> floa
     return match[1] if match else 0.0
 
 
+def choose(accept: str | None, offers: Sequence[Sequence[str]]) -> int | None:
+    """Which offer the client prefers, by index; an offer is a media type and its aliases. Ties go to the earlier
+    offer (server preference); no ``Accept`` header takes the first; None when the client accepts none."""
+    ranges = parse_accept(accept)
+    if not ranges:
+        return 0
+    q, best = max(((quality(offer, ranges), -i) for i, offer in enumerate(offers)), default=(0.0, 0))
+    return -best if q > 0 else None
+
+
 def negotiate(accept: str | None, kind: str, *, only: Iterable[str] | None = None) -> Format:
     """The format of ``kind`` the client prefers; ties go to server preference. Raises :class:`NotAcceptable`."""
     candidates = [f for f in FORMATS if f.kind == kind and (only is None or f.key in set(only))]
-    ranges = parse_accept(accept)
-    if not ranges:
-        return candidates[0]
-    scored = [(quality((f.media_type, *f.aliases), ranges), -i, f) for i, f in enumerate(candidates)]
-    q, _, best = max(scored, key=lambda t: (t[0], t[1]))
-    if q <= 0:
+    best = choose(accept, [(f.media_type, *f.aliases) for f in candidates])
+    if best is None:
         offered = ", ".join(f.media_type for f in candidates)
         raise NotAcceptable(f"cannot produce any type in Accept: {accept!r}; this result is offered as {offered}")
-    return best
+    return candidates[best]
 
 
 def by_key(key: str) -> Format:

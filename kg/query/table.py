@@ -7,21 +7,15 @@ from __future__ import annotations
 
 from rdflib import Literal, URIRef
 
-from kg.namespaces import PREFIXES
+from kg.namespaces import curie
 from kg.query.formats import BY_KEY, GRAPH, Result
-
-_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(str(kv[1])))
 
 
 def shorten(term) -> str:
     if term is None:
         return ""
     if isinstance(term, URIRef):
-        text = str(term)
-        for prefix, ns in _BY_LENGTH:
-            if text.startswith(str(ns)) and text != str(ns):
-                return f"{prefix}:{text[len(str(ns)):]}"
-        return f"<{text}>"
+        return curie(term) or f"<{term}>"
     if isinstance(term, Literal):
         return str(term)
     return str(term)

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 
 from kg.errors import QueryError
+from kg.query.formats import GRAPH_FORMS, QUERY_FORMS, nt
 
-QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 PROLOGUE_KEYWORDS = ("PREFIX", "BASE")
 
@@ -46,7 +46,7 @@ class QueryShape:
 
     @property
     def is_graph(self) -> bool:
-        return self.form in ("CONSTRUCT", "DESCRIBE")
+        return self.form in GRAPH_FORMS
 
 
 def keywords(text: str) -> list[str]:
@@ -83,13 +83,11 @@ def with_values(text: str, bindings: dict) -> str:
     written by :func:`kg.query.formats.nt` from checked input, never the user's text, and a ``VALUES`` block at
     the start of the group is seen by every pattern and ``FILTER`` of that group.
     """
-    from kg.query.formats import nt
-
     if not bindings:
         return text
     seen_form = False
     for m in _TOKEN.finditer(text):
-        if m.lastgroup == "name" and m.group().upper() in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK"):
+        if m.lastgroup == "name" and m.group().upper() in QUERY_FORMS:
             seen_form = True
         if seen_form and m.lastgroup == "other" and m.group() == "{":
             if text[: m.start()].upper().rstrip().endswith("CONSTRUCT"):

@@ -13,7 +13,8 @@ from rdflib import URIRef
 from kg.errors import CrampkgError
 from kg.export import CONTENTS
 from kg.graph.chains import Ambiguous, NotFound
-from kg.namespaces import CK, DISCLAIMER, GRAPH_ONTOLOGY, ID, ONTOLOGY_IRI, QUERIES_DIR, bind_prefixes
+from kg.namespaces import CK, DISCLAIMER, GRAPH_ONTOLOGY, ID, ONTOLOGY_IRI, bind_prefixes, slug
+from kg.query.formats import choose, content_type
 from server.exports import catalogue_rows
 from server.pages import views as kd
 from server.pages.network import causal_network_elements, edge_id
@@ -45,24 +46,18 @@ def wanted_format() -> str:
             valid = ", ".join(["html", *kd.RDF_FORMATS])
             raise CrampkgError(f"unknown format {asked!r}; use one of: {valid}")
         return name
-    offered = [*HTML_TYPES, *(media for media, _, _ in kd.RDF_FORMATS.values())]
-    if not request.accept_mimetypes:  # no Accept header: a browser-like default
-        return "html"
-    best = request.accept_mimetypes.best_match([*offered, "application/json"])
-    if best == "application/json":
-        return "jsonld"
+    # HTML first, so that no Accept header (or */*) gets the page; plain JSON gets JSON-LD
+    names = ["html", "html", *kd.RDF_FORMATS, "jsonld"]
+    offered = [*HTML_TYPES, *(media for media, _, _ in kd.RDF_FORMATS.values()), "application/json"]
+    best = choose(request.headers.get("Accept"), [(media,) for media in offered])
     if best is None:
-        abort(406, description="this page is available as HTML, " + ", ".join(offered[2:]))
-    if best in HTML_TYPES:
-        return "html"
-    return next(name for name, (media, _, _) in kd.RDF_FORMATS.items() if media == best)
+        abort(406, description="this page is available as HTML, " + ", ".join(offered[2:-1]))
+    return names[best]
 
 
 def rdf_response(graph, fmt: str, name: str) -> Response:
     media_type, _, suffix = kd.RDF_FORMATS[fmt]
-    response = Response(kd.serialize(graph, fmt), mimetype=media_type)
-    if media_type.startswith("text/"):
-        response.headers["Content-Type"] = f"{media_type}; charset=utf-8"
+    response = Response(kd.serialize(graph, fmt), content_type=content_type(media_type))
     response.headers["Content-Disposition"] = f'inline; filename="{name}.{suffix}"'
     response.headers["Vary"] = "Accept"
     return response
@@ -111,12 +106,10 @@ def explorer():
                           "to_href": kd.local_path(URIRef(step["to"])),
                           "evidence": data.get("evidence", []), "explanation": data.get("explanation")})
         listed.append({"text": causal.chain_text(chain), "steps": steps})
-    entities = [{"slug": str(e)[len(str(ID)):], "label": causal.label(e)} for e in causal.entities()
-                if "/" not in str(e)[len(str(ID)):]]
+    entities = [{"slug": slug(e), "label": causal.label(e)} for e in causal.entities() if "/" not in slug(e)]
     relations = sorted({(e["data"]["relation_key"], e["data"]["relation_label"]) for e in elements["edges"]},
                        key=lambda r: r[1])
-    state = {"from": str(source)[len(str(ID)):] if source else asked_from,
-             "to": str(target)[len(str(ID)):] if target else asked_to}
+    state = {"from": slug(source) if source else asked_from, "to": slug(target) if target else asked_to}
     return html("explorer.html", status=400 if error else 200, error=error, chains=listed, direct=direct,
                 source=causal.label(source) if source else asked_from,
                 target=causal.label(target) if target else asked_to,
@@ -187,8 +180,7 @@ def resource_page(iri: URIRef, path: str, name: str):
 # ----- query page --------------------------------------------------------------------------------------
 @bp.get("/query")
 def query():
-    files = sorted(QUERIES_DIR.glob("*.rq")) if QUERIES_DIR.is_dir() else []
-    sources = [{"name": f.stem, "text": f.read_text(encoding="utf-8")} for f in files]
+    sources = [{"name": q.name, "text": q.text} for q in knowledge().catalogue]
     causal = knowledge().causal
     labels = cached("labels", lambda: {str(k): v for k, v in sorted(causal.labels.items())})
     return html("query.html", sources=sources, labels=labels)

@@ -11,7 +11,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from kg.graph.chains import CausalGraph
-from kg.namespaces import CK, ID
+from kg.namespaces import CK, slug
 from server.pages.views import explanation_view, local_path
 
 # Node kinds, most specific first: the first class a node belongs to names its kind (and its colour).
@@ -25,11 +25,6 @@ NODE_KINDS = [
     (CK.Condition, "condition"),
     (CK.PhysiologicalProcess, "process"),
 ]
-
-
-def slug(iri: URIRef) -> str:
-    text = str(iri)
-    return text.removeprefix(str(ID))
 
 
 def node_kind(causal: CausalGraph, node: URIRef) -> str:

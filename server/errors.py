@@ -6,19 +6,11 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from kg.errors import CrampkgError
-from kg.graph.chains import Ambiguous, NotFound
-from kg.query.catalogue import UnknownQuery
-from kg.query.executor import Overloaded, QueryTimeout
-from kg.query.formats import NotAcceptable
-from kg.query.text import UpdateRefused
 
-# Which status each library error becomes, at this one edge.
-STATUS = [
-    (QueryTimeout, 503), (Overloaded, 503), (UpdateRefused, 403), (NotAcceptable, 406),
-    (UnknownQuery, 404), (NotFound, 404), (Ambiguous, 400), (CrampkgError, 400),
-]
-
-
+# A 503 is a full queue or a killed worker: both clear within a second or so, so clients may retry that soon.
+RETRY_AFTER_SECONDS = 1
+# How long a browser may reuse a CORS preflight answer: a day, as the answer never changes while the server runs.
+CORS_MAX_AGE_SECONDS = 86_400
 MACHINE_PATHS = ("/sparql", "/api", "/openapi.json", "/export/", "/context.jsonld")  # their HTTP errors are plain text or JSON
 
 
@@ -30,7 +22,7 @@ def error_response(message: str, status: int) -> Response:
         response = Response(message.rstrip("\n") + "\n", content_type="text/plain; charset=utf-8")
     response.status_code = status
     if status == 503:
-        response.headers["Retry-After"] = "1"
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
@@ -40,7 +32,7 @@ def add_cors(response: Response) -> Response:
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
-        response.headers["Access-Control-Max-Age"] = "86400"
+        response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE_SECONDS)
     response.headers["Access-Control-Expose-Headers"] = "X-Crampkg-Truncated, X-Crampkg-Max-Rows, X-Crampkg-Rows"
     return response
 
@@ -51,8 +43,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CrampkgError)
     def library_error(exc: CrampkgError):
-        status = next(code for kind, code in STATUS if isinstance(exc, kind))
-        return error_response(str(exc), status)
+        return error_response(str(exc), exc.status)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -12,12 +12,12 @@ from urllib.parse import parse_qs
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
-from kg.errors import QueryError
+from kg.errors import NotAcceptable, QueryError, UpdateRefused
 from kg.query.engines.base import DatasetSpec
 from kg.query.executor import Answer
-from kg.query.formats import GRAPH, NotAcceptable, negotiate, parse_accept, quality, result_kind
+from kg.query.formats import GRAPH, negotiate, parse_accept, quality, result_kind
 from kg.query.service_description import service_description
-from kg.query.text import UpdateRefused, shape
+from kg.query.text import shape
 from server.state import knowledge
 
 from .cache import remember

@@ -21,7 +21,7 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg.errors import CrampkgError, QueryError
+from kg.errors import CrampkgError, QueryError, UnknownQuery
 from kg.namespaces import QUERIES_DIR, expand
 from kg.query.text import shape
 
@@ -31,9 +31,6 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _IRI_CHARS = re.compile(r'[^<>"{}|^`\\\s\x00-\x20]+')
 MAX_VALUE_LENGTH = 2000
 
-
-class UnknownQuery(CrampkgError):
-    """No canned query by that name (HTTP 404)."""
 
 
 @dataclass(frozen=True)

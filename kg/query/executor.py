@@ -16,7 +16,7 @@ import signal
 import threading
 from dataclasses import dataclass
 
-from kg.errors import CrampkgError
+from kg.errors import CrampkgError, Overloaded, QueryTimeout, WorkerFailed
 from kg.query import limits
 from kg.query.engines.base import DatasetSpec, Engine
 from kg.query.formats import BY_KEY, Format
@@ -25,12 +25,6 @@ _ENGINE: Engine | None = None  # the engine a forked worker inherits
 _FORK = multiprocessing.get_context("fork")
 
 
-class QueryTimeout(CrampkgError):
-    """The query ran past the time limit and its worker was stopped (HTTP 503)."""
-
-
-class Overloaded(CrampkgError):
-    """The query could not be run now (too many waiting, or its worker was lost); retry (HTTP 503)."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +46,12 @@ def evaluate(engine: Engine, text: str, format_key: str, dataset: DatasetSpec | 
     fmt = BY_KEY[format_key]
     result = engine.query(text, dataset=dataset, bindings=bindings, max_rows=max_rows)
     return Answer(fmt.serialize(result), fmt.key, result.form, len(result), result.truncated, max_rows)
+
+
+def failed(exc: Exception) -> WorkerFailed:
+    """A bug met while evaluating an accepted query, in words that say so."""
+    return WorkerFailed(f"internal error while evaluating the query ({type(exc).__name__}: {exc}); "
+                        "this is a bug in crampkg or its engine, not in the query")
 
 
 def _serve(conn, inherited: list) -> None:
@@ -77,8 +77,8 @@ def _serve(conn, inherited: list) -> None:
             reply = (True, evaluate(_ENGINE, *args))
         except CrampkgError as exc:
             reply = (False, exc)
-        except Exception as exc:
-            reply = (False, CrampkgError(f"query failed: {type(exc).__name__}: {exc}"))
+        except Exception as exc:  # the query was accepted; anything else is a bug, reported as one (HTTP 500)
+            reply = (False, failed(exc))
         conn.send(reply)
 
 
@@ -147,7 +147,12 @@ class Executor:
             raise Overloaded(f"the server is busy ({self.max_pending} queries running or waiting); retry shortly")
         try:
             if self.workers <= 0:
-                return evaluate(self.engine, *args)
+                try:
+                    return evaluate(self.engine, *args)
+                except CrampkgError:
+                    raise
+                except Exception as exc:
+                    raise failed(exc) from exc
             return self._in_worker(args)
         finally:
             self._slots.release()

@@ -17,7 +17,7 @@ from xml.sax.saxutils import quoteattr
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from kg.errors import CrampkgError
+from kg.errors import CrampkgError, NotAcceptable
 from kg.namespaces import PREFIXES, bind_prefixes
 
 RESULTS, GRAPH = "results", "graph"
@@ -30,9 +30,6 @@ def result_kind(form: str) -> str:
     """:data:`GRAPH` for CONSTRUCT and DESCRIBE, :data:`RESULTS` for SELECT and ASK: what :func:`negotiate` needs."""
     return GRAPH if form in GRAPH_FORMS else RESULTS
 
-
-class NotAcceptable(CrampkgError):
-    """No format the client accepts can carry this result (HTTP 406)."""
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kg.errors import QueryError
+from kg.errors import QueryError, RemoteRefused, UpdateRefused
 from kg.query.formats import GRAPH_FORMS, QUERY_FORMS, nt
 
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
@@ -31,12 +31,6 @@ _TOKEN = re.compile(
 )
 
 
-class UpdateRefused(QueryError):
-    """The request is a SPARQL update; this endpoint is read-only (HTTP 403)."""
-
-
-class RemoteRefused(QueryError):
-    """The query asks for remote data (SERVICE); crampkg never makes outbound requests (HTTP 400)."""
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,14 @@ clients, with ``?format=`` to override.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 from rdflib import URIRef
 
-from kg.errors import CrampkgError
+from kg.errors import CrampkgError, NotAcceptable
 from kg.export import CONTENTS
-from kg.graph.chains import Ambiguous, NotFound
 from kg.namespaces import CK, DISCLAIMER, GRAPH_ONTOLOGY, ID, ONTOLOGY_IRI, bind_prefixes, slug
 from kg.query.formats import choose, content_type
+from server.errors import error_response
 from server.exports import catalogue_rows
 from server.pages import views as kd
 from server.pages.network import causal_network_elements, edge_id
@@ -51,7 +51,7 @@ def wanted_format() -> str:
     offered = [*HTML_TYPES, *(media for media, _, _ in kd.RDF_FORMATS.values()), "application/json"]
     best = choose(request.headers.get("Accept"), [(media,) for media in offered])
     if best is None:
-        abort(406, description="this page is available as HTML, " + ", ".join(offered[2:-1]))
+        raise NotAcceptable("this page is available as HTML, " + ", ".join(offered[2:-1]))
     return names[best]
 
 
@@ -84,7 +84,7 @@ def explorer():
     try:
         source, target = causal.resolve(asked_from), causal.resolve(asked_to)
         chains = causal.chains(source, target)
-    except (NotFound, Ambiguous, CrampkgError) as exc:
+    except CrampkgError as exc:
         error = str(exc)
     direct = []
     if source is not None and target is not None and not chains:
@@ -207,12 +207,11 @@ def exports():
                 inferred=inferred or "")
 
 
-@bp.errorhandler(NotFound)
-def page_not_found(exc):
-    return html("error.html", status=404, title="Not found", message=str(exc))
+ERROR_TITLES = {404: "Not found", 500: "Server error"}  # anything else a page refuses is a bad request
 
 
-@bp.errorhandler(Ambiguous)
 @bp.errorhandler(CrampkgError)
-def page_error(exc):
-    return html("error.html", status=400, title="Bad request", message=str(exc))
+def page_error(exc: CrampkgError):
+    if isinstance(exc, NotAcceptable):  # the client takes no HTML: say it in plain text, as the machine routes do
+        return error_response(str(exc), exc.status)
+    return html("error.html", status=exc.status, title=ERROR_TITLES.get(exc.status, "Bad request"), message=str(exc))

@@ -14,8 +14,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.build.article import article_text, sentences
+from kg.errors import NotFound
 from kg.export.curies import curie
-from kg.graph.chains import CausalGraph, NotFound
+from kg.graph.chains import CausalGraph
 from kg.namespaces import CK, CLAIM, ID, OA, ONTOLOGY_IRI, QUDT, UNIT, bind_prefixes
 from kg.query.formats import BY_KEY, Result
 

@@ -5,12 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from kg.errors import QueryError
 from kg.query.formats import Result
-
-
-class QuerySyntaxError(QueryError):
-    """The query does not parse; the message names line and column where the engine gives them."""
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg.errors import QueryError
+from kg.errors import QueryError, QuerySyntaxError
 from kg.namespaces import PREFIXES
-from kg.query.engines.base import DatasetSpec, QuerySyntaxError, cap
+from kg.query.engines.base import DatasetSpec, cap
 from kg.query.formats import Result
 from kg.query.text import shape, with_values
 

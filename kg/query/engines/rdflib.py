@@ -8,10 +8,10 @@ from pyparsing import ParseException
 from rdflib import Dataset, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
-from kg.errors import QueryError
+from kg.errors import QueryError, QuerySyntaxError
 from kg.graph.dataset import load_dataset
 from kg.namespaces import PREFIXES
-from kg.query.engines.base import DatasetSpec, QuerySyntaxError, cap
+from kg.query.engines.base import DatasetSpec, cap
 from kg.query.formats import Result
 from kg.query.text import shape, with_values
 
@@ -57,8 +57,8 @@ class RdflibEngine:
             prepared = prepareQuery(text, initNs=PREFIXES)
         except ParseException as exc:
             raise QuerySyntaxError(f"syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
-        except Exception as exc:
-            raise QuerySyntaxError(f"syntax error: {exc}") from None
+        except Exception as exc:  # rdflib raises bare Exceptions for e.g. an unknown prefix: the query's fault
+            raise QueryError(f"rdflib cannot prepare the query: {exc}") from None
         target = self._view(dataset) if dataset is not None and dataset.given else self.ds
         try:
             answer = target.query(prepared)

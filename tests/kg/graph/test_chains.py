@@ -14,8 +14,8 @@ import pytest
 from rdflib import Dataset, Literal
 from rdflib.namespace import RDF, RDFS
 
-from kg.errors import CrampkgError
-from kg.graph.chains import Ambiguous, CausalGraph, NotFound
+from kg.errors import Ambiguous, CrampkgError, NotFound
+from kg.graph.chains import CausalGraph
 from kg.namespaces import CK, GRAPH_ASSERTED, ID
 
 

@@ -5,12 +5,11 @@ import pytest
 import requests
 from conftest import start_server, stop_server
 
-from kg.errors import QueryError
+from kg.errors import QueryError, QuerySyntaxError, RemoteRefused, UpdateRefused
 from kg.graph.dataset import DATASET_PATH
 from kg.namespaces import GRAPH_ONTOLOGY
 from kg.query.engines import open_engine
-from kg.query.engines.base import DatasetSpec, QuerySyntaxError
-from kg.query.text import RemoteRefused, UpdateRefused
+from kg.query.engines.base import DatasetSpec
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +56,11 @@ def test_engine_dataset_spec(built, name):
     only = engine.query(count, dataset=DatasetSpec((str(GRAPH_ONTOLOGY),), ()))
     nothing = engine.query(count, dataset=DatasetSpec(("https://example.org/none",), ()))
     assert int(only.rows[0][0]) == 353 and int(nothing.rows[0][0]) == 0
+
+
+def test_rdflib_preparation_failure_is_not_called_a_syntax_error(built):
+    """Tried: an undeclared prefix, which rdflib's parser accepts and its preparation refuses."""
+    engine = open_engine("rdflib", DATASET_PATH)
+    with pytest.raises(QueryError, match="rdflib cannot prepare the query: Unknown namespace prefix : nope") as caught:
+        engine.query("SELECT * WHERE { ?s nope:p ?o }")
+    assert not isinstance(caught.value, QuerySyntaxError)

@@ -8,7 +8,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.query import Result as RdflibResult
 
-from kg.query.formats import BY_KEY, FORMATS, GRAPH, RESULTS, NotAcceptable, Result, negotiate
+from kg.errors import NotAcceptable
+from kg.query.formats import BY_KEY, FORMATS, GRAPH, RESULTS, Result, negotiate
 
 TRICKY = Literal('say "hi"\n\tand\\ go, ok')
 ROWS = Result("SELECT", vars=["a", "b"], rows=[

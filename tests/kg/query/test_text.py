@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from rdflib import Literal, URIRef
 
-from kg.errors import QueryError
-from kg.query.text import RemoteRefused, UpdateRefused, shape, with_values
+from kg.errors import QueryError, RemoteRefused, UpdateRefused
+from kg.query.text import shape, with_values
 
 
 @pytest.mark.parametrize("text,form", [

@@ -95,7 +95,10 @@ def test_accept_header_picks_the_format(client, accept, expected):
 
 
 def test_unacceptable_accept_gets_406_and_bad_format_400(client):
-    assert client.get("/id/leg-cramp", headers={"Accept": "image/png"}).status_code == 406
+    """Tried: Accept: image/png (406, said in plain text: the client takes no HTML), ?format=pdf (400)."""
+    refused = client.get("/id/leg-cramp", headers={"Accept": "image/png"})
+    assert refused.status_code == 406 and refused.mimetype == "text/plain"
+    assert "available as HTML, text/turtle" in refused.get_data(as_text=True)
     r = client.get("/id/leg-cramp?format=pdf")
     assert r.status_code == 400
     assert "turtle" in r.get_data(as_text=True)

@@ -6,7 +6,11 @@ the database through ``db.get_db()``: the factory imports the blueprints, and no
 from __future__ import annotations
 
 import atexit
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app
 
@@ -30,6 +34,11 @@ DEFAULTS = {
 }
 
 
+# Views kept by Knowledge.derived: every download (12 formats x 3 contents x with/without inferred = 72), the
+# export catalogue's rows (4 contents x 3 inferred choices) and the pages' own few, with room to spare.
+DERIVED_VIEWS = 128
+
+
 class Knowledge:
     """What the app serves, loaded once at start-up: the dataset, its causal network, the engine and the
     canned queries. The query workers are forked after all of it is loaded."""
@@ -47,13 +56,29 @@ class Knowledge:
                                  max_pending=int(config["QUERY_QUEUE"]) or None)
         self.executor.warm()
         atexit.register(self.executor.close)
-        self._derived: dict = {}
+        self._derived: OrderedDict = OrderedDict()
+        self._derived_lock = threading.Lock()
 
-    def derived(self, key, make):
-        """A view of the dataset computed once (the dataset is read-only): page data, export bytes."""
-        if key not in self._derived:
-            self._derived[key] = make()
-        return self._derived[key]
+    def derived(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """A view of the dataset computed once (the dataset is read-only): page data, export bytes.
+
+        ``key`` must be built from checked, normalised values; at most :data:`DERIVED_VIEWS` views are kept,
+        the least recently used going first."""
+        with self._derived_lock:
+            if key in self._derived:
+                self._derived.move_to_end(key)
+                return self._derived[key]
+        value = make()
+        with self._derived_lock:
+            self._derived[key] = value
+            while len(self._derived) > DERIVED_VIEWS:
+                self._derived.popitem(last=False)
+        return value
+
+    def derived_keys(self) -> list[tuple]:
+        """The keys of the views kept now, oldest first."""
+        with self._derived_lock:
+            return list(self._derived)
 
 
 def knowledge(app: Flask | None = None) -> Knowledge:

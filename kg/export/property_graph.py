@@ -82,9 +82,6 @@ class PropertyGraph:
     content: str
     inferred: bool
 
-    def node_ids(self) -> set[str]:
-        return {n.id for n in self.nodes}
-
 
 def _python(value: Literal):
     """bool, int or float for those XSD types (xsd:decimal as float), else the lexical form."""

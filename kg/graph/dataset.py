@@ -1,7 +1,6 @@
 """The built dataset: named graphs for ontology, asserted and inferred triples; the default graph is their union."""
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Dataset
@@ -32,8 +31,3 @@ def sorted_lines(text: str) -> bytes:
 def nquads(ds: Dataset) -> bytes:
     """``ds`` as sorted N-Quads (:func:`sorted_lines`)."""
     return sorted_lines(ds.serialize(format="nquads"))
-
-
-@lru_cache(maxsize=2)
-def cached_dataset(path: Path = DATASET_PATH) -> Dataset:
-    return load_dataset(path)

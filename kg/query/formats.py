@@ -17,7 +17,7 @@ from xml.sax.saxutils import quoteattr
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from kg.errors import CrampkgError, NotAcceptable
+from kg.errors import NotAcceptable
 from kg.namespaces import PREFIXES, bind_prefixes
 
 RESULTS, GRAPH = "results", "graph"
@@ -281,10 +281,3 @@ def negotiate(accept: str | None, kind: str, *, only: Iterable[str] | None = Non
         offered = ", ".join(f.media_type for f in candidates)
         raise NotAcceptable(f"cannot produce any type in Accept: {accept!r}; this result is offered as {offered}")
     return candidates[best]
-
-
-def by_key(key: str) -> Format:
-    try:
-        return BY_KEY[key]
-    except KeyError:
-        raise CrampkgError(f"unknown format `{key}`; known: {', '.join(BY_KEY)}") from None

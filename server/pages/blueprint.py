@@ -48,7 +48,7 @@ def wanted_format() -> str:
         return name
     # HTML first, so that no Accept header (or */*) gets the page; plain JSON gets JSON-LD
     names = ["html", "html", *kd.RDF_FORMATS, "jsonld"]
-    offered = [*HTML_TYPES, *(media for media, _, _ in kd.RDF_FORMATS.values()), "application/json"]
+    offered = [*HTML_TYPES, *(media for media, _ in kd.RDF_FORMATS.values()), "application/json"]
     best = choose(request.headers.get("Accept"), [(media,) for media in offered])
     if best is None:
         raise NotAcceptable("this page is available as HTML, " + ", ".join(offered[2:-1]))
@@ -56,7 +56,7 @@ def wanted_format() -> str:
 
 
 def rdf_response(graph, fmt: str, name: str) -> Response:
-    media_type, _, suffix = kd.RDF_FORMATS[fmt]
+    media_type, suffix = kd.RDF_FORMATS[fmt]
     response = Response(kd.serialize(graph, fmt), content_type=content_type(media_type))
     response.headers["Content-Disposition"] = f'inline; filename="{name}.{suffix}"'
     response.headers["Vary"] = "Accept"
@@ -65,7 +65,7 @@ def rdf_response(graph, fmt: str, name: str) -> Response:
 
 def alternates(path: str) -> list[dict]:
     return [{"href": f"{path}?format={name}", "type": media, "name": name}
-            for name, (media, _, _) in kd.RDF_FORMATS.items()]
+            for name, (media, _) in kd.RDF_FORMATS.items()]
 
 
 def html(template: str, status: int = 200, **context) -> Response:

@@ -20,14 +20,10 @@ from kg.graph.chains import CausalGraph
 from kg.namespaces import CK, CLAIM, ID, OA, ONTOLOGY_IRI, QUDT, UNIT, bind_prefixes
 from kg.query.formats import BY_KEY, Result
 
-# Graph serializations offered for one resource: format name → (media type, rdflib format, file suffix).
-# The RDF formats a resource page offers: kg.query.formats key -> (media type, rdflib parser name, file suffix).
+# The RDF formats a resource page offers: kg.query.formats key -> (media type, file suffix).
 # Media types and serializers come from kg.query.formats, the one content-type table.
-_OFFERED = {"turtle": ("turtle", "ttl"), "jsonld": ("json-ld", "jsonld"), "ntriples": ("nt", "nt"),
-            "rdfxml": ("xml", "rdf")}
-RDF_FORMATS: dict[str, tuple[str, str, str]] = {
-    key: (BY_KEY[key].media_type, parser, suffix) for key, (parser, suffix) in _OFFERED.items()
-}
+_SUFFIXES = {"turtle": "ttl", "jsonld": "jsonld", "ntriples": "nt", "rdfxml": "rdf"}
+RDF_FORMATS: dict[str, tuple[str, str]] = {key: (BY_KEY[key].media_type, suffix) for key, suffix in _SUFFIXES.items()}
 FORMAT_ALIASES = {
     "ttl": "turtle", "json-ld": "jsonld", "nt": "ntriples", "n-triples": "ntriples", "rdf": "rdfxml",
     "xml": "rdfxml", "rdf/xml": "rdfxml", "html": "html",

@@ -15,7 +15,6 @@ from kg.query.formats import Result
 from kg.query.text import shape, with_values
 
 _XSD_STRING = str(XSD.string)
-_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 def to_rdflib(term):

@@ -1,4 +1,4 @@
-"""The `crampkg` command line: build, summary, query (and serve, export as they arrive)."""
+"""The `crampkg` command line: build, summary, query, serve and export."""
 from __future__ import annotations
 
 import argparse
@@ -32,9 +32,13 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+# Longer text is a query, never a file name (and would make the operating system refuse the path).
+MAX_PATH_LENGTH = 4096
+
+
 def read_query_text(arg: str) -> str:
     path = Path(arg)
-    if arg.endswith(".rq") or (len(arg) < 4096 and path.is_file()):
+    if arg.endswith(".rq") or (len(arg) < MAX_PATH_LENGTH and path.is_file()):
         if not path.is_file():
             raise CrampkgError(f"{arg}: no such query file")
         return path.read_text(encoding="utf-8")
@@ -58,10 +62,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     from kg.query.engines.remote import RemoteEngine
     from kg.query.table import FORMATTERS
 
-    if args.endpoint:
-        engine = RemoteEngine(args.endpoint)
-    else:
-        engine = open_engine(args.engine, Path(args.out) / DATASET_FILE)
+    engine = (RemoteEngine(args.endpoint) if args.endpoint
+              else open_engine(args.engine, Path(args.out) / DATASET_FILE))
     catalogue = Catalogue.load()
     bindings = None
     if args.query in catalogue.queries:
@@ -174,7 +176,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--inferred", action=argparse.BooleanOptionalAction, default=None,
                    help="include the inferred triples (default: yes, except for --content asserted)")
     e.add_argument("-o", "--output", metavar="FILE|DIR", default=None,
-                   help="file (or folder, for neo4j and kgx; a .zip path gets a zip) to write; default or -: standard output")
+                   help="file (or folder, for neo4j and kgx; a .zip path gets a zip) to write; "
+                        "default or -: standard output")
     e.set_defaults(func=cmd_export)
     return p
 

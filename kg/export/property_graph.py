@@ -133,7 +133,8 @@ def property_graph(ds: Dataset, content: str = "all", inferred: bool = True) -> 
     evidence = _evidence_index(ds)
     names = index.labels([ds])
 
-    classes = {c for c in ontology.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef) and str(c).startswith(str(CK))}
+    classes = {c for c in ontology.subjects(RDF.type, OWL.Class)
+               if isinstance(c, URIRef) and str(c).startswith(str(CK))}
     triples = [(s, p, o, g) for g in sources for s, p, o in ds.graph(g)]
     if content == "causal":
         triples = [t for t in triples if t[1] in causal and is_entity(t[0]) and is_entity(t[2])]

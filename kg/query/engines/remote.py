@@ -12,6 +12,9 @@ from kg.query.engines.base import DatasetSpec
 from kg.query.formats import Result
 from kg.query.text import shape, with_values
 
+# Seconds to wait for a remote endpoint: longer than the local time limit, as the network adds its own delay.
+REMOTE_TIMEOUT = 30.0
+
 
 def term_from_json(cell: dict | None):
     if cell is None:
@@ -31,7 +34,7 @@ def term_from_json(cell: dict | None):
 class RemoteEngine:
     name = "remote"
 
-    def __init__(self, endpoint: str, timeout: float = 30.0) -> None:
+    def __init__(self, endpoint: str, timeout: float = REMOTE_TIMEOUT) -> None:
         self.endpoint = endpoint
         self.timeout = timeout
 

@@ -6,15 +6,21 @@ import json
 import sys
 from pathlib import Path
 
-from kg.query.engines import ENGINES
-
-from .errors import CrampkgError
-from .namespaces import BUILD_DIR, DATASET_FILE, DISCLAIMER
-from .query import limits
+from kg.errors import CrampkgError
+from kg.export import CONTENTS, FORMATS, catalogue, export_bytes, get_format, select, write_export
+from kg.graph.dataset import load_dataset
+from kg.namespaces import BUILD_DIR, DATASET_FILE, DISCLAIMER
+from kg.query import limits
+from kg.query.catalogue import Catalogue, known_iris
+from kg.query.engines import ENGINES, open_engine
+from kg.query.engines.remote import RemoteEngine
+from kg.query.table import FORMATTERS
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build, format_summary
+    # the build (owlrl, pyshacl) and the server (Flask, waitress) are imported by the commands that use them,
+    # so that `crampkg query` and `crampkg export` start without loading them
+    from kg.build import build, format_summary
 
     result = build(Path(args.out), force=args.force)
     print(format_summary(result.summary))
@@ -23,7 +29,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from .build import SUMMARY_FILE, format_summary
+    from kg.build import SUMMARY_FILE, format_summary
 
     path = Path(args.out) / SUMMARY_FILE
     if not path.exists():
@@ -57,10 +63,6 @@ def parse_params(pairs: list[str]) -> dict[str, list[str]]:
 
 def cmd_query(args: argparse.Namespace) -> int:
     """A canned query by name, SPARQL text, or a .rq file; on the local build or a remote endpoint."""
-    from kg.query.catalogue import Catalogue, known_iris
-    from kg.query.engines import open_engine
-    from kg.query.engines.remote import RemoteEngine
-    from kg.query.table import FORMATTERS
 
     engine = (RemoteEngine(args.endpoint) if args.endpoint
               else open_engine(args.engine, Path(args.out) / DATASET_FILE))
@@ -85,9 +87,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the built graph under waitress, a production WSGI server (never Flask's dev server)."""
     from waitress import serve
 
+    from kg.build import build, format_summary
     from server import create_app
-
-    from .build import build, format_summary
 
     result = build(Path(args.out))
     print(format_summary(result.summary), flush=True)
@@ -100,9 +101,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from kg.graph.dataset import load_dataset
 
-    from .export import FORMATS, catalogue, export_bytes, get_format, select, write_export
 
     ds = load_dataset(Path(args.out) / DATASET_FILE)
     if args.list:
@@ -166,7 +165,6 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--cache", type=int, default=limits.RESPONSE_CACHE, help="cached answers; 0 turns the cache off")
     v.set_defaults(func=cmd_serve)
 
-    from .export import CONTENTS, FORMATS
 
     e = sub.add_parser("export", help="export the built graph for other tools (RDF, Neo4j, KGX, GraphML, …)")
     e.add_argument("--format", "-f", metavar="FORMAT", help=f"one of: {', '.join(FORMATS)}")

@@ -75,6 +75,7 @@ class CausalGraph(Explanations):
         self.inferred = ds.graph(GRAPH_INFERRED)
         self.labels: dict[URIRef, str] = index.labels((self.ontology, self.asserted))
         self.alt_labels: dict[URIRef, list[str]] = index.alt_labels((self.ontology, self.asserted))
+        self.types: dict[URIRef, set[URIRef]] = index.types((self.asserted, self.inferred))
         self._read_axioms()
         self._read_evidence()
         self._read_steps()

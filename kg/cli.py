@@ -94,7 +94,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(format_summary(result.summary), flush=True)
     app = create_app({"DATASET_PATH": str(result.path), "ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout,
                       "QUERY_WORKERS": args.workers, "QUERY_QUEUE": args.queue, "MAX_ROWS": args.max_rows,
-                      "QUERY_CACHE": args.cache, "MAX_CONTENT_LENGTH": args.max_request})
+                      "QUERY_CACHE": args.cache, "MAX_CONTENT_LENGTH": args.max_request,
+                      "MAX_HEADER_BYTES": args.max_header, "WORKER_MEMORY_MB": args.memory,
+                      "CLIENT_BUDGET": args.client_budget, "BUDGET_WINDOW": args.budget_window,
+                      "BUDGET_LOOPBACK": args.budget_loopback})
     print(f"crampkg: serving {result.path} on http://{args.host}:{args.port}/  ({DISCLAIMER})", flush=True)
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="crampkg")
     return 0
@@ -163,6 +166,16 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--max-request", type=int, default=limits.MAX_REQUEST_BYTES,
                    help="bytes per request body or query")
     v.add_argument("--cache", type=int, default=limits.RESPONSE_CACHE, help="cached answers; 0 turns the cache off")
+    v.add_argument("--max-header", type=int, default=limits.MAX_HEADER_BYTES,
+                   help="bytes of request headers before 431 (default: %(default)s; 0: no cap)")
+    v.add_argument("--memory", type=int, default=limits.WORKER_MEMORY_MB,
+                   help="MB a query worker may allocate before its query is stopped (default: %(default)s; 0: no cap)")
+    v.add_argument("--client-budget", type=float, default=limits.CLIENT_BUDGET,
+                   help="seconds of server time per client per --budget-window before 429 (default: 0, off)")
+    v.add_argument("--budget-window", type=float, default=limits.BUDGET_WINDOW,
+                   help="seconds over which --client-budget is counted (default: %(default)s)")
+    v.add_argument("--budget-loopback", action="store_true",
+                   help="apply --client-budget to clients on 127.0.0.1 too (spared by default)")
     v.set_defaults(func=cmd_serve)
 
 

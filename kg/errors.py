@@ -76,6 +76,12 @@ class Overloaded(CrampkgError):
     status = 503
 
 
+class MemoryLimit(CrampkgError):
+    """The query's worker needed more memory than the cap allows and was stopped."""
+
+    status = 503
+
+
 class WorkerFailed(CrampkgError):
     """Evaluating the query hit a bug in crampkg or its engine, not a fault of the query."""
 

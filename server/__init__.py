@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from server import api, cache, errors, exports, openapi, queries, sparql
+from server import api, budget, cache, errors, exports, guards, openapi, queries, sparql
 from server.pages import blueprint as pages
 from server.state import DEFAULTS, Knowledge
 
@@ -24,4 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(module.bp)
     cache.init_app(app, int(app.config["QUERY_CACHE"]))
     errors.init_app(app)
+    budget.init_app(app, float(app.config["CLIENT_BUDGET"]), float(app.config["BUDGET_WINDOW"]),
+                    bool(app.config["BUDGET_LOOPBACK"]))
+    guards.init_app(app, int(app.config["MAX_HEADER_BYTES"]))  # last: outermost, so every answer passes it
     return app

@@ -31,6 +31,11 @@ DEFAULTS = {
     "QUERY_CACHE": limits.RESPONSE_CACHE,
     "MAX_ROWS": limits.MAX_ROWS,
     "MAX_CONTENT_LENGTH": limits.MAX_REQUEST_BYTES,
+    "MAX_HEADER_BYTES": limits.MAX_HEADER_BYTES,
+    "WORKER_MEMORY_MB": limits.WORKER_MEMORY_MB,
+    "CLIENT_BUDGET": limits.CLIENT_BUDGET,
+    "BUDGET_WINDOW": limits.BUDGET_WINDOW,
+    "BUDGET_LOOPBACK": limits.BUDGET_LOOPBACK,
 }
 
 
@@ -53,7 +58,8 @@ class Knowledge:
         self.executor = Executor(self.engine, workers=int(config["QUERY_WORKERS"]),
                                  timeout=float(config["QUERY_TIMEOUT"]) or None,
                                  max_rows=int(config["MAX_ROWS"]) or None,
-                                 max_pending=int(config["QUERY_QUEUE"]) or None)
+                                 max_pending=int(config["QUERY_QUEUE"]) or None,
+                                 memory_mb=int(config["WORKER_MEMORY_MB"]) or None)
         self.executor.warm()
         atexit.register(self.executor.close)
         self._derived: OrderedDict = OrderedDict()

@@ -1,5 +1,6 @@
 """Debian's Chromium for the browser tests: the launch settings, a session-wide browser, and a watch that
-fails a test on console errors, page errors or any request that leaves 127.0.0.1."""
+fails a test on console errors, page errors, any request that leaves 127.0.0.1, any page served without the
+Content-Security-Policy, and any violation of that policy (which no allowed console pattern can excuse)."""
 from __future__ import annotations
 
 import re
@@ -27,6 +28,12 @@ def browser():
         b.close()
 
 
+CSP_MARK = "csp-violation:"
+CSP_LISTENER = f"""document.addEventListener('securitypolicyviolation', e => console.error(
+    '{CSP_MARK} ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')
+    + ' at ' + e.sourceFile + ':' + e.lineNumber));"""
+
+
 class Watch:
     """What a page did that it must not: console errors, page errors, requests off the server."""
 
@@ -35,9 +42,13 @@ class Watch:
         self.page_errors: list[str] = []
         self.outside: list[str] = []
         self.allowed_console: list[re.Pattern] = []
+        self.csp_violations: list[str] = []
+        self.pages_without_csp: list[str] = []
 
     def check(self) -> None:
         errors = [e for e in self.console_errors if not any(p.search(e) for p in self.allowed_console)]
+        assert not self.csp_violations, f"Content-Security-Policy violations: {self.csp_violations}"
+        assert not self.pages_without_csp, f"pages served without a Content-Security-Policy: {self.pages_without_csp}"
         assert not self.outside, f"requests left the server: {self.outside}"
         assert not self.page_errors, f"uncaught errors in the page: {self.page_errors}"
         assert not errors, f"console errors: {errors}"
@@ -56,8 +67,25 @@ def watch_page(context) -> tuple:
 
     context.route("**/*", route)
     page = context.new_page()
-    page.on("console", lambda m: watch.console_errors.append(f"{m.text} @ {m.location.get('url', '')}")
-            if m.type == "error" else None)
+    # Init scripts run outside the page's CSP, so this listener reports every violation the policy blocks.
+    page.add_init_script(CSP_LISTENER)
+
+    def console(m) -> None:
+        if m.type != "error":
+            return
+        text = f"{m.text} @ {m.location.get('url', '')}"
+        if m.text.startswith(CSP_MARK) or "Content Security Policy" in m.text:
+            watch.csp_violations.append(text)
+        else:
+            watch.console_errors.append(text)
+
+    def response(r) -> None:
+        if r.request.resource_type == "document" and urlparse(r.url).hostname == "127.0.0.1" \
+                and "content-security-policy" not in r.headers:
+            watch.pages_without_csp.append(r.url)
+
+    page.on("console", console)
+    page.on("response", response)
     page.on("pageerror", lambda exc: watch.page_errors.append(str(exc)))
     page.set_default_timeout(15_000)
     return page, watch

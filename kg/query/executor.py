@@ -12,11 +12,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import resource
 import signal
 import threading
 from dataclasses import dataclass
 
-from kg.errors import CrampkgError, Overloaded, QueryTimeout, WorkerFailed
+from kg.errors import CrampkgError, MemoryLimit, Overloaded, QueryTimeout, WorkerFailed
 from kg.query import limits
 from kg.query.engines.base import DatasetSpec, Engine
 from kg.query.formats import BY_KEY, Format
@@ -58,7 +59,24 @@ def failed(exc: Exception) -> WorkerFailed:
                         "this is a bug in crampkg or its engine, not in the query")
 
 
-def _serve(conn, inherited: list) -> None:
+def memory_message(memory_mb: int) -> str:
+    return (f"the query needed more than the {memory_mb} MB memory limit and was stopped; "
+            "add a LIMIT, narrow its patterns or aggregate less")
+
+
+def cap_memory(memory_mb: int) -> None:
+    """Let this process map at most ``memory_mb`` MB more than it maps now (what it shares with the server).
+
+    An allocation past the cap fails at once: Python raises MemoryError, Oxigraph (Rust) aborts the process.
+    Either way only this worker ends, long before the machine would start to swap.
+    """
+    with open("/proc/self/statm") as statm:
+        mapped = int(statm.read().split()[0]) * resource.getpagesize()
+    limit = mapped + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _serve(conn, inherited: list, memory_mb: int | None = None) -> None:
     """A worker's loop: receive arguments, send back (True, answer) or (False, exception).
 
     It ends when the server goes away, however it goes: end of file on its pipe (the server's ends of every
@@ -68,6 +86,8 @@ def _serve(conn, inherited: list) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for other in inherited:
         other.close()
+    if memory_mb:
+        cap_memory(memory_mb)
     parent = os.getppid()
     while True:
         try:
@@ -81,15 +101,25 @@ def _serve(conn, inherited: list) -> None:
             reply = (True, evaluate(_ENGINE, *args))
         except CrampkgError as exc:
             reply = (False, exc)
+        except MemoryError:
+            reply = (False, MemoryLimit(memory_message(memory_mb or 0)))
         except Exception as exc:  # the query was accepted; anything else is a bug, reported as one (HTTP 500)
             reply = (False, failed(exc))
         conn.send(reply)
 
 
+def describe_exit(exitcode: int | None, exc: Exception) -> str:
+    if exitcode is not None and exitcode < 0:
+        return f"killed by {signal.Signals(-exitcode).name}"
+    if exitcode is not None:
+        return f"exit status {exitcode}"
+    return str(exc) or type(exc).__name__
+
+
 class _Worker:
-    def __init__(self, siblings: list) -> None:
+    def __init__(self, siblings: list, memory_mb: int | None) -> None:
         self.conn, child = _FORK.Pipe()
-        self.process = _FORK.Process(target=_serve, args=(child, [self.conn, *siblings]), daemon=True,
+        self.process = _FORK.Process(target=_serve, args=(child, [self.conn, *siblings], memory_mb), daemon=True,
                                      name="crampkg-query")
         self.process.start()
         child.close()
@@ -114,12 +144,13 @@ class Executor:
 
     def __init__(self, engine: Engine, *, workers: int = limits.QUERY_WORKERS,
                  timeout: float | None = limits.QUERY_TIMEOUT, max_rows: int | None = limits.MAX_ROWS,
-                 max_pending: int | None = None) -> None:
+                 max_pending: int | None = None, memory_mb: int | None = limits.WORKER_MEMORY_MB) -> None:
         global _ENGINE
         self.engine = engine
         self.timeout = timeout
         self.max_rows = max_rows
         self.workers = workers
+        self.memory_mb = memory_mb if workers > 0 else None  # only a worker process can be capped
         # by default one query waiting per query running: a short queue, so overload is told at once
         self.max_pending = max_pending or max(1, workers) * 2
         self._slots = threading.BoundedSemaphore(self.max_pending)
@@ -134,7 +165,7 @@ class Executor:
     def _add_worker(self) -> None:
         with self._lock:
             siblings = [w.conn for w in self._all]
-        worker = _Worker(siblings)
+        worker = _Worker(siblings, self.memory_mb)
         with self._lock:
             self._all.add(worker)
         self._idle.put(worker)
@@ -175,7 +206,13 @@ class Executor:
             raise
         except (EOFError, OSError) as exc:
             self._retire(worker)
-            raise Overloaded(f"the query's worker was lost ({exc or type(exc).__name__}); please retry") from None
+            if self.memory_mb and worker.process.exitcode == -signal.SIGABRT:
+                raise MemoryLimit(memory_message(self.memory_mb)) from None
+            raise Overloaded(f"the query's worker stopped before answering "
+                             f"({describe_exit(worker.process.exitcode, exc)}); please retry") from None
+        if not ok and isinstance(value, MemoryLimit):
+            self._retire(worker)  # a process that ran out of memory is not trusted with the next query
+            raise value
         self._idle.put(worker)
         if not ok:
             raise value

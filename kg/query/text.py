@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from kg.errors import QueryError, RemoteRefused, UpdateRefused
+from kg.query import limits
 from kg.query.formats import GRAPH_FORMS, QUERY_FORMS, nt
 
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
@@ -43,14 +44,34 @@ class QueryShape:
         return self.form in GRAPH_FORMS
 
 
-def keywords(text: str) -> list[str]:
-    """The bare words of a query (upper-cased), outside strings, IRIs, comments, variables and prefixed names."""
+OPENERS = {"{": "}", "(": ")", "[": "]"}
+
+
+def keywords(text: str, max_nesting: int = limits.MAX_NESTING) -> list[str]:
+    """The bare words of a query (upper-cased), outside strings, IRIs, comments, variables and prefixed names.
+
+    Raises :class:`QueryError` when groups, brackets or parentheses nest deeper than ``max_nesting``: the
+    engines' parsers recurse once per level, so a few thousand levels would overflow a worker's stack. The
+    scan is linear, so a deep query is refused in milliseconds without reaching a worker.
+    """
     words = []
+    depth = 0
     for m in _TOKEN.finditer(text):
-        if m.lastgroup == "name":
+        kind = m.lastgroup
+        if kind == "name":
             word = m.group()
             if ":" not in word:
                 words.append(word.upper())
+        elif kind == "other":
+            char = m.group()
+            if char in OPENERS:
+                depth += 1
+                if depth > max_nesting:
+                    line = text.count("\n", 0, m.start()) + 1
+                    raise QueryError(f"the query nests groups, brackets or parentheses more than {max_nesting} "
+                                     f"deep (line {line}); flatten it")
+            elif char in ("}", ")", "]"):
+                depth = max(0, depth - 1)
     return words
 
 

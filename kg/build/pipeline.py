@@ -2,7 +2,8 @@
 
 The build is all-or-nothing: it writes into a fresh folder and swaps it in only when every check passed,
 so a broken input leaves the previous good build untouched. A build whose inputs (sources and the code
-that builds them) hash the same as the cached one is reused instead of reasoning again.
+that builds them) hash the same as the cached one is reused instead of reasoning again, unless its dataset
+no longer hashes as the build recorded (truncated, corrupted): then it is rebuilt, never served.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from kg.build.summary import summarize
 from kg.build.validate import validate
 from kg.build.vocabulary import VOCABULARY_FILE, allowed_identifiers
 from kg.errors import BuildError
-from kg.graph.dataset import nquads
+from kg.graph.dataset import damage, nquads
 from kg.namespaces import (
     ARTICLE_PATH,
     BUILD_DIR,
@@ -164,7 +165,7 @@ def build(out_dir: Path = BUILD_DIR, sources: Sources | None = None, *, force: b
             previous = json.loads(summary_path.read_text())
         except ValueError:
             previous = {}
-        if previous.get("input_sha256") == key:
+        if previous.get("input_sha256") == key and damage(out_dir / DATASET_FILE) is None:
             return BuildResult(out_dir / DATASET_FILE, previous, cached=True)
 
     started = time.perf_counter()
@@ -178,11 +179,13 @@ def build(out_dir: Path = BUILD_DIR, sources: Sources | None = None, *, force: b
     summary = summarize(ontology, asserted, inferred)
     summary["input_sha256"] = key
     summary["build_seconds"] = round(time.perf_counter() - started, 2)
+    data = nquads(ds)
+    summary["dataset_sha256"] = hashlib.sha256(data).hexdigest()
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir.parent))
     try:
-        (staging / DATASET_FILE).write_bytes(nquads(ds))
+        (staging / DATASET_FILE).write_bytes(data)
         (staging / SUMMARY_FILE).write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
         if out_dir.exists():
             old = out_dir.with_name(out_dir.name + ".old")

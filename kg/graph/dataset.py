@@ -1,20 +1,48 @@
 """The built dataset: named graphs for ontology, asserted and inferred triples; the default graph is their union."""
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 from rdflib import Dataset
 
 from kg.errors import CrampkgError
-from kg.namespaces import BUILD_DIR, DATASET_FILE, bind_prefixes
+from kg.namespaces import BUILD_DIR, DATASET_FILE, SUMMARY_FILE, bind_prefixes
 
 DATASET_PATH = BUILD_DIR / DATASET_FILE
 
 
+def dataset_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def damage(path: Path) -> str | None:
+    """Why the built dataset at ``path`` cannot be trusted, or None when it hashes as its build recorded.
+
+    A build records the SHA-256 of the N-Quads it wrote in the summary beside them; a file truncated by a full
+    disk, cut short by a crash or edited by hand no longer matches, and is rebuilt rather than served.
+    """
+    summary = path.parent / SUMMARY_FILE
+    try:
+        recorded = json.loads(summary.read_text()).get("dataset_sha256")
+    except (OSError, ValueError, AttributeError):
+        return f"{summary} is missing or unreadable"
+    if not recorded:
+        return f"{summary} records no dataset_sha256"
+    if dataset_sha256(path) != recorded:
+        return f"{path} does not match the SHA-256 its build recorded (truncated or changed since)"
+    return None
+
+
 def load_dataset(path: Path = DATASET_PATH) -> Dataset:
-    """An rdflib Dataset over the built N-Quads whose default graph is the union of the named graphs."""
+    """An rdflib Dataset over the built N-Quads whose default graph is the union of the named graphs; refuses a
+    file that does not hash as its build recorded."""
     if not path.exists():
         raise CrampkgError(f"{path}: no built dataset; run `crampkg build` (or `make build`) first")
+    problem = damage(path)
+    if problem:
+        raise CrampkgError(f"{problem}; run `crampkg build --force` to rebuild it")
     ds = Dataset(default_union=True)
     ds.parse(path, format="nquads")
     bind_prefixes(ds)

@@ -193,8 +193,17 @@ class Executor:
         finally:
             self._slots.release()
 
+    def _idle_worker(self) -> _Worker:
+        """An idle worker that is still alive: one killed while idle (by an operator, the OOM killer) is
+        replaced here, so the query it would have been given is not lost with it."""
+        while True:
+            worker = self._idle.get()
+            if worker.process.is_alive():
+                return worker
+            self._retire(worker)
+
     def _in_worker(self, args: tuple) -> Answer:
-        worker = self._idle.get()
+        worker = self._idle_worker()
         try:
             worker.conn.send(args)
             if not worker.conn.poll(self.timeout):

@@ -1,0 +1,151 @@
+"""The HTTP guards of issue 13, each tripped for real on a live server: the header cap (431), the nesting
+pre-check (400 without a worker), the security headers on every answer, the per-client time budget (429),
+the worker memory cap, and a worker killed in the middle of a query."""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+import requests
+from conftest import start_server, stop_server
+from http_support import children, request_from, running
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # hours of work
+FAST = "ASK { ?s ?p ?o }"
+# Sorting the square of the graph materialises 12.8 million rows: gigabytes, unless the memory cap stops it.
+MEMORY_BOMB = "SELECT ?s ?a WHERE { ?s ?p ?o . ?a ?b ?c } ORDER BY ?o ?c LIMIT 1"
+NESTED = "SELECT * WHERE " + "{" * 3000 + " ?s ?p ?o " + "}" * 3000
+
+
+@pytest.fixture(scope="module")
+def budget_server(built):
+    """Budget on for loopback too: 1 s of server time per 20 s per client; 1 s time limit; header cap 2000."""
+    server = start_server(["--client-budget", "1", "--budget-window", "20", "--budget-loopback", "--timeout", "1",
+                           "--cache", "0", "--max-header", "2000"])
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def memory_server(built):
+    """One worker capped at 200 MB above what it shares, with a 20 s time limit the cap must beat."""
+    server = start_server(["--memory", "200", "--timeout", "20", "--workers", "1", "--queue", "4", "--cache", "0"])
+    yield server
+    stop_server(server)
+
+
+def test_a_70_kb_header_is_431(guarded_server, budget_server):
+    """Tried: a 70 KB header against the default 16 KB cap, a 3 KB one against a 2000-byte cap; under the
+    cap is fine."""
+    url = f"{guarded_server.url}/sparql"
+    r = requests.get(url, params={"query": FAST}, headers={"X-Big": "a" * 70_000}, timeout=10)
+    assert r.status_code == 431 and "16384-byte limit" in r.text
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert requests.get(url, params={"query": FAST}, headers={"X-Big": "a" * 15_000}, timeout=10).ok
+    r = requests.get(f"{budget_server.url}/api/entities", headers={"Cookie": "c" * 3000}, timeout=10)
+    assert r.status_code == 431 and "2000-byte limit" in r.text
+
+
+def test_3000_nested_groups_are_400_without_costing_a_worker(memory_server):
+    """Tried: 3000 nested groups (GET, POST form, POST body), 3000 nested parentheses and brackets. Each is
+    refused by the text check before any worker sees it: the same workers serve the next query."""
+    url = f"{memory_server.url}/sparql"
+    before = children(memory_server.process.pid)
+    parens = "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 3000 + "true" + ")" * 3000 + ") }"
+    brackets = "SELECT * WHERE { ?s ?p " + "[ <p> " * 1500 + "1" + " ]" * 1500 + " }"
+    answers = [requests.get(url, params={"query": NESTED}, timeout=10),
+               requests.post(url, data={"query": NESTED}, timeout=10),
+               requests.post(url, data=NESTED, headers={"Content-Type": "application/sparql-query"}, timeout=10),
+               requests.get(url, params={"query": parens}, timeout=10),
+               requests.get(url, params={"query": brackets}, timeout=10)]
+    for r in answers:
+        assert r.status_code == 400 and "more than 64 deep" in r.text, r.text
+    assert children(memory_server.process.pid) == before
+    assert requests.get(url, params={"query": FAST}, timeout=10).json()["boolean"] is True
+
+
+PATHS = ["/", "/article", "/query", "/exports", "/id/vitamin-d", "/ontology", "/api/entities?q=<script>",
+         "/api/explain?from=nothing", "/sparql?query=ASK{}", "/sparql?query=nonsense", "/openapi.json",
+         "/static/site.css", "/static/explorer.js", "/export/turtle", "/no/such/page", "/id/no-such-thing"]
+
+
+def test_security_headers_on_every_response(live_server):
+    """nosniff on every answer (pages, JSON, SPARQL, static files, exports, errors, a cache hit, a 405);
+    the strict CSP, Referrer-Policy and frame-ancestors on every page."""
+    seen = []
+    for path in [*PATHS, "/sparql?query=ASK{}"]:  # the repeat is a response-cache hit
+        seen.append(requests.get(live_server.url + path, timeout=30))
+    seen.append(requests.delete(f"{live_server.url}/sparql", timeout=10))
+    for r in seen:
+        assert r.headers.get("X-Content-Type-Options") == "nosniff", r.url
+        csp = r.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe" not in csp
+        assert r.headers["Referrer-Policy"] == "same-origin"
+    assert {r.status_code for r in seen} >= {200, 400, 404, 405}
+    assert any(r.headers["Content-Type"].startswith("text/html") for r in seen)
+
+
+def test_a_client_that_spends_its_budget_gets_429_and_others_do_not(budget_server):
+    """Client 127.0.0.3 runs a query into the 1 s time limit, spending its 1 s budget: its next request is 429
+    with Retry-After; client 127.0.0.4 is answered as before."""
+    port = budget_server.port
+    status, _, _ = request_from("127.0.0.3", port, "/sparql", {"query": SLOW})
+    assert status == 503
+    status, headers, body = request_from("127.0.0.3", port, "/sparql", {"query": FAST})
+    assert status == 429 and "1 s of query time per 20 s" in body
+    assert 1 <= int(headers["Retry-After"]) <= 20
+    assert request_from("127.0.0.3", port, "/api/entities")[0] == 429
+    status, _, body = request_from("127.0.0.4", port, "/sparql", {"query": FAST})
+    assert status == 200 and '"boolean":true' in body.replace(" ", "")
+
+
+def test_the_budget_spares_loopback_unless_told(built):
+    """With a budget of a microsecond, a loopback client is never throttled by default, another address is."""
+    from server import create_app
+
+    app = create_app({"DATASET_PATH": str(built.path), "QUERY_WORKERS": 0, "CLIENT_BUDGET": 1e-6})
+    client = app.test_client()
+    assert [client.get("/api/entities").status_code for _ in range(3)] == [200, 200, 200]
+    remote = {"REMOTE_ADDR": "192.0.2.10"}
+    assert client.get("/api/entities", environ_base=remote).status_code == 200
+    r = client.get("/api/entities", environ_base=remote)
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+
+
+def test_memory_cap_stops_a_query_with_a_clear_error(memory_server):
+    """A query that would need gigabytes is stopped when its worker passes 200 MB (well before the 20 s time
+    limit), with a 503 that says so; the server replaces the worker and answers the next query."""
+    url = f"{memory_server.url}/sparql"
+    before = children(memory_server.process.pid)
+    r = requests.get(url, params={"query": MEMORY_BOMB}, timeout=60)
+    assert r.status_code == 503 and "200 MB memory limit" in r.text
+    assert requests.get(url, params={"query": FAST}, timeout=10).json()["boolean"] is True
+    assert children(memory_server.process.pid) != before
+
+
+def test_a_worker_killed_mid_query_gives_an_error_not_a_hang(memory_server):
+    """SIGKILL the worker running a query: its client gets a 503 naming the signal at once (not after the
+    20 s limit); a worker killed while idle costs nobody a query; the server goes on serving."""
+    url = f"{memory_server.url}/sparql"
+    result: list = []
+    thread = threading.Thread(target=lambda: result.append(requests.get(url, params={"query": SLOW}, timeout=60)))
+    started = time.monotonic()
+    thread.start()
+    deadline = time.monotonic() + 10
+    busy: list[int] = []
+    while time.monotonic() < deadline and not busy:
+        busy = [pid for pid in children(memory_server.process.pid) if running(pid)]
+        time.sleep(0.05)
+    assert busy, "no worker was seen running the query"
+    os.kill(busy[0], signal.SIGKILL)
+    thread.join(60)
+    assert result[0].status_code == 503 and "SIGKILL" in result[0].text
+    assert time.monotonic() - started < 20
+    idle = children(memory_server.process.pid)
+    for pid in idle:
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.2)
+    assert requests.get(url, params={"query": FAST}, timeout=10).json()["boolean"] is True

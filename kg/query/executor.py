@@ -14,6 +14,7 @@ import os
 import queue
 import resource
 import signal
+import stat
 import threading
 from dataclasses import dataclass
 
@@ -76,6 +77,21 @@ def cap_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def close_sockets(keep: int) -> None:
+    """Close every socket a worker inherited except its own pipe: a worker forked while the server holds
+    client connections would otherwise keep them open after the server closes them, so a client waiting for
+    the end of its answer (``Connection: close``) would wait until the worker died."""
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd == keep:
+            continue
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.close(fd)
+        except OSError:
+            pass  # the directory's own descriptor, already gone
+
+
 def _serve(conn, inherited: list, memory_mb: int | None = None) -> None:
     """A worker's loop: receive arguments, send back (True, answer) or (False, exception).
 
@@ -86,6 +102,7 @@ def _serve(conn, inherited: list, memory_mb: int | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for other in inherited:
         other.close()
+    close_sockets(keep=conn.fileno())
     if memory_mb:
         cap_memory(memory_mb)
     parent = os.getppid()

@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 BENCH_VENV := .venv-bench
 BENCH_PEERS := oxigraph==0.5.13 rdflib-endpoint==0.6.3 uvicorn==0.54.0
 
-.PHONY: install install-test system-deps build run test bench bench-peers lint clean
+.PHONY: install install-test system-deps build run test bench bench-peers reliability lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ bench-peers: $(BENCH_VENV)/.installed
 
 bench: install build bench-peers
 	PEERS_BIN=$(BENCH_VENV)/bin $(BIN)/python -m bench
+
+# What crampkg withstands (hostile inputs, 64-client load, faults, data lost), as one table; bounded, loopback only.
+reliability: install-test
+	$(BIN)/python -m bench.reliability
 
 lint: install-test
 	$(BIN)/ruff check kg server tests bench scripts

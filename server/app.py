@@ -2,8 +2,9 @@
 
 Configuration comes in, nothing global at import time. Each concern is its own blueprint: ``sparql`` (the
 SPARQL 1.1 Protocol at /sparql), ``api`` (causal chains, explanations, entities), ``queries`` (the canned
-query catalogue), ``openapi`` (/openapi.json). A ``pages`` blueprint with a ``pages.query`` view, when
-registered, receives browsers that open /sparql without a query.
+query catalogue), ``openapi`` (/openapi.json), ``completion`` (/api/complete, for the query page's editor).
+A ``pages`` blueprint with a ``pages.query`` view, when registered, receives browsers that open /sparql
+without a query.
 """
 from __future__ import annotations
 
@@ -104,9 +105,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.extensions["crampkg"] = Knowledge(app.config)
 
-    from . import api, cache, exports, openapi, pages, queries, sparql
+    from . import api, cache, completion, exports, openapi, pages, queries, sparql
 
-    for module in (sparql, api, queries, openapi, exports, pages):
+    for module in (sparql, api, queries, openapi, exports, completion, pages):
         app.register_blueprint(module.bp)
     cache.init_app(app, int(app.config["QUERY_CACHE"]))
     app.after_request(add_cors)

@@ -7,6 +7,7 @@ from rdflib import URIRef
 from kg.results import shorten
 
 from .app import knowledge
+from .completion import openapi_path as completion_path
 
 bp = Blueprint("openapi", __name__)
 
@@ -118,6 +119,7 @@ def document() -> dict:
                                        "parameters": {"type": "array", "items": {"type": "object"}}}}},
                         "disclaimer": {"type": "string"}}})}}},
             **{f"/api/queries/{q.name}": canned_path(q, iris) for q in k.catalogue},
+            "/api/complete": completion_path(errors(400)),
         },
     }
 

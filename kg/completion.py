@@ -22,7 +22,8 @@ KINDS = ("prefix", "class", "property", "entity")
 MAX_TEXT = 200  # far longer than any CURIE or label in the graph
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_CHARS = r"\x00-\x1f\x7f-\x9f"  # refused in `q` (a regex character range, also used by /openapi.json)
+_CONTROL = re.compile(f"[{CONTROL_CHARS}]")
 # A local name that may follow `prefix:` in SPARQL as it is (no escapes needed).
 _PLAIN_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?$")
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(str(kv[1])))

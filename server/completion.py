@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from kg.completion import DEFAULT_LIMIT, KINDS, MAX_LIMIT, MAX_TEXT, CompletionError, Completions
+from kg.completion import (
+    CONTROL_CHARS,
+    DEFAULT_LIMIT,
+    KINDS,
+    MAX_LIMIT,
+    MAX_TEXT,
+    CompletionError,
+    Completions,
+)
 
 from .app import knowledge
 from .cache import remember
@@ -30,7 +38,7 @@ def openapi_path(errors: dict) -> dict:
         "parameters": [
             {"name": "kind", "in": "query", "required": True, "schema": {"type": "string", "enum": list(KINDS)}},
             {"name": "q", "in": "query", "required": False, "description": "the text typed (may be empty)",
-             "schema": {"type": "string", "maxLength": MAX_TEXT}},
+             "schema": {"type": "string", "maxLength": MAX_TEXT, "pattern": f"^[^{CONTROL_CHARS}]*$"}},
             {"name": "limit", "in": "query", "required": False,
              "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}}],
         "responses": {"200": {"description": "the completions", "content": {"application/json": {"schema": {

@@ -69,7 +69,9 @@
       .then(function (j) {
         return j.completions.map(function (t) {
           var alt = t.alt_labels.length ? " (" + t.alt_labels.join(", ") + ")" : "";
-          described[t.curie] = t.label + alt;
+          var local = t.curie.slice(t.curie.indexOf(":") + 1);
+          // a label that only repeats the CURIE's local name (claims are named by their slug) adds nothing
+          described[t.curie] = t.label === local && !alt ? "" : t.label + alt;
           return t;
         });
       })
@@ -77,7 +79,7 @@
   }
   function withLabels(_yasqe, hints) {
     return hints.map(function (h) {
-      if (described[h.text] && described[h.text] !== h.text) h.displayText = h.text + "  \u2014 " + described[h.text];
+      if (described[h.text]) h.displayText = h.text + "  \u2014 " + described[h.text];
       return h;
     });
   }

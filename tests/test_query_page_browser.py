@@ -110,7 +110,7 @@ def test_completion_comes_from_our_endpoint_and_inserts_curies(watched, live_ser
     type_at_end(page, " ;\n     upstream")
     pick_completion(page, "ck:causallyUpstreamOf")
     type_at_end(page, " ?o }")
-    assert "1 result" in run(page) or "results" in page.locator("#status").inner_text()
+    assert re.match(r"\d+ results in \d+ ms", run(page))
     assert page.locator(".parseErrorIcon").count() == 0
     # Chromium's request log: every request went to this server, the completions to /api/complete
     hosts = {urlparse(u).hostname for u in watch.requests}
@@ -190,6 +190,27 @@ def test_iris_open_their_pages_and_literals_show_language_and_datatype(watched, 
     link.click()
     page.wait_for_url(re.compile(r"/id/vitamin-d-excess$"))
     assert page.locator("h1").inner_text() == "excessive vitamin D intake"
+
+
+def test_ask_and_construct_answers_and_errors_show_where_the_results_go(watched, live_server):
+    page, watch = watched
+    open_page(page, live_server)
+    prologue = "PREFIX ck: <https://w3id.org/crampkg/ontology#>\nPREFIX id: <https://w3id.org/crampkg/id/>\n"
+    set_query(page, prologue + "ASK { id:vitamin-d-excess ck:causallyUpstreamOf id:leg-cramp }")
+    assert run(page).startswith("Answer: yes")
+    assert page.locator(".yasr .yasr_results").inner_text().strip() == "True"
+    set_query(page, prologue + "CONSTRUCT { ?s ck:causes ?o } WHERE { ?s ck:causes ?o }")
+    triples = int(re.match(r"(\d+) triples", run(page)).group(1))
+    assert page.locator(".yasr table.dataTable thead th").all_inner_texts()[1:] == ["subject", "predicate", "object"]
+    assert page.locator(".yasr .dt-info").inner_text().endswith(f"of {triples} entries")
+    # a query the server refuses: its message, with line and column, replaces the old results
+    watch.allowed_console.append(re.compile(r"Failed to load resource: the server responded with a status of 400"))
+    set_query(page, "SELECT * WHERE { ?s ?p ?o ")
+    assert run(page).startswith("The query failed: 400: ")
+    shown = page.locator(".yasr .yasr_results").inner_text()
+    assert "syntax error at line 1, column 27" in shown
+    assert page.locator(".yasr table.dataTable").count() == 0
+    assert not page.locator("#downloads").is_visible()
 
 
 def download(page, fmt: str) -> str:

@@ -328,7 +328,10 @@
         return r.text().then(function (t) {
           var msg = t;
           try { var j = JSON.parse(t); msg = j.error || j.message || t; } catch (e) { /* plain text */ }
-          throw new Error(r.status + ": " + String(msg).trim().slice(0, 400));
+          var err = new Error(r.status + ": " + String(msg).trim().slice(0, 400));
+          err.status = r.status;
+          err.detail = String(msg).trim();
+          throw err;
         });
       }
       return r;
@@ -367,10 +370,14 @@
         var rows = r.headers.get("X-Crampkg-Rows");
         var truncated = r.headers.get("X-Crampkg-Truncated");
         var count = rows !== null ? rows + (req.graph ? " triples" : " results") : "Done";
+        var answer = req.graph ? null : /"boolean"\s*:\s*(true|false)/.exec(body);
+        if (answer) count = "Answer: " + (answer[1] === "true" ? "yes" : "no") + ",";
         setStatus(count + " in " + ms + " ms." + (truncated === "true" ? " Truncated at the server's row limit." : ""));
       });
     }).then(function () { showDownloads(req); }).catch(function (err) {
       downloads.hidden = true;
+      // the server's message (which names the line and column of a syntax error) replaces the old results
+      yasr.setResponse({ error: { status: err.status, statusText: "The query failed", text: err.detail || err.message } });
       setStatus("The query failed: " + err.message, true);
     }).then(function () { document.getElementById("run").disabled = false; });
   }

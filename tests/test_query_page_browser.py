@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import requests
 from chromium import ARTIFACTS, watch_page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from rdflib import Graph
 
 pytestmark = pytest.mark.browser
@@ -56,10 +57,13 @@ def run(page) -> str:
 
 def pick_completion(page, expected: str) -> str:
     """Wait for the suggestion list, check its first entry offers `expected`, and take it with Enter."""
-    first = page.locator(".CodeMirror-hints li").first
-    first.wait_for()
-    text = first.inner_text()
-    assert text.startswith(expected), page.locator(".CodeMirror-hints li").all_inner_texts()
+    # the list follows each keystroke, so wait for the one for the whole fragment
+    try:
+        page.wait_for_function("""e => { const li = document.querySelector('.CodeMirror-hints li');
+            return li && li.textContent.startsWith(e); }""", arg=expected, timeout=10_000)
+    except PlaywrightTimeout as exc:
+        raise AssertionError(f"{expected} not offered first: {page.locator('.CodeMirror-hints li').all_inner_texts()}") from exc
+    text = page.locator(".CodeMirror-hints li").first.inner_text()
     page.keyboard.press("Enter")
     return text
 

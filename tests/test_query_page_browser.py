@@ -180,10 +180,21 @@ def test_iris_open_their_pages_and_literals_show_language_and_datatype(watched, 
     assert cls.get_attribute("href") == "/ontology/Condition"
     outside = first_row.locator("a", has_text="mesh:D006934")
     assert outside.get_attribute("href") == "http://id.nlm.nih.gov/mesh/D006934"
+    assert outside.get_attribute("target") == "_blank"
     # a typed literal shows its datatype
     set_query(page, "PREFIX oa: <http://www.w3.org/ns/oa#>\nSELECT ?start WHERE { ?sel oa:start ?start } LIMIT 3")
     run(page)
     assert re.search(r'"\d+"\^\^xsd:\w+', page.locator(".yasr table.dataTable tbody tr").first.inner_text())
+    # other schemes are not links, and quotes in an IRI stay inside its attribute
+    set_query(page, 'SELECT ?js ?quote WHERE { BIND(IRI("javascript:alert(1)") AS ?js) '
+                    'BIND(IRI("https://example.org/x\'onmouseover=\'alert(2)") AS ?quote) }')
+    run(page)
+    row = page.locator(".yasr table.dataTable tbody tr").first
+    assert row.locator("a").count() == 1 and row.locator("span.iri", has_text="javascript:alert(1)").count() == 1
+    ext = row.locator("a.iri.ext")
+    assert ext.get_attribute("href") == "https://example.org/x'onmouseover='alert(2)"
+    assert ext.get_attribute("onmouseover") is None
+    assert ext.get_attribute("target") == "_blank" and ext.get_attribute("rel") == "noopener noreferrer"
     # an entity's IRI opens its page on this site
     set_query(page, "PREFIX ck: <https://w3id.org/crampkg/ontology#>\nPREFIX id: <https://w3id.org/crampkg/id/>\n"
                     "SELECT ?cause WHERE { ?cause ck:causes id:hypercalcemia }")

@@ -170,7 +170,7 @@
   textarea.setAttribute("aria-hidden", "true");
   var input = yasqe.getInputField();
   input.setAttribute("aria-labelledby", "editor-label");
-  document.getElementById("editor-label").setAttribute("for", "");
+  document.getElementById("editor-label").removeAttribute("for");
 
   var yasr = new Yasr(document.getElementById("results"), {
     persistenceId: null,
@@ -179,19 +179,23 @@
     defaultPlugin: "table"
   });
 
-  /* Yasr's table links an IRI to itself; crampkg's own IRIs open their page on this site instead. */
+  /* Yasr's table links an IRI to itself; crampkg's own IRIs open their page on this site instead, outside
+     http(s) IRIs open in a new tab without referrer, and any other scheme (javascript:, data:) is only text. */
   var Table = Yasr.plugins.table;
-  var base = Table.prototype.getUriLinkFromBinding;
-  Table.prototype.getUriLinkFromBinding = function (binding, _prefixes) {
+  Table.prototype.getUriLinkFromBinding = function (binding) {
     var iri = binding.value;
     var local = localPath(iri);
-    if (!local) return base.apply(this, arguments);
+    var short = curie(iri);
+    var text = escapeHtml(short || "<" + iri + ">");
     var label = labels[iri];
-    var title = (label ? label + " \u2014 " : "") + iri;
-    return "<a class='iri local' href='" + escapeHtml(local) + "' title='" + escapeHtml(title) + "'>" +
-      escapeHtml(curie(iri) || iri) + "</a>";
+    var title = escapeHtml((label ? label + " \u2014 " : "") + iri);
+    if (local) return "<a class='iri local' href='" + escapeHtml(local) + "' title='" + title + "'>" + text + "</a>";
+    if (/^https?:\/\//i.test(iri)) {
+      return "<a class='iri ext' href='" + escapeHtml(iri) + "' title='" + title +
+        "' target='_blank' rel='noopener noreferrer'>" + text + "</a>";
+    }
+    return "<span class='iri' title='" + title + "'>" + text + "</span>";
   };
-  Table.defaults.openIriInNewWindow = false;
 
   /* ----- the catalogue ----- */
   function chooseParams(q, given) {

@@ -57,10 +57,13 @@ def run(page) -> str:
 
 def pick_completion(page, expected: str) -> str:
     """Wait for the suggestion list, check its first entry offers `expected`, and take it with Enter."""
-    # the list follows each keystroke, so wait for the one for the whole fragment
+    # the list follows each keystroke, so wait for the one made for the whole fragment (it ends at the cursor)
     try:
         page.wait_for_function("""e => { const li = document.querySelector('.CodeMirror-hints li');
-            return li && li.textContent.startsWith(e); }""", arg=expected, timeout=10_000)
+            const ed = window.crampkgEditor, active = ed.state.completionActive, cur = ed.getDoc().getCursor();
+            return li && li.textContent.startsWith(e) && active && active.data && active.data.to
+                && active.data.to.line === cur.line && active.data.to.ch === cur.ch; }""",
+                               arg=expected, timeout=10_000)
     except PlaywrightTimeout as exc:
         raise AssertionError(f"{expected} not offered first: {page.locator('.CodeMirror-hints li').all_inner_texts()}") from exc
     text = page.locator(".CodeMirror-hints li").first.inner_text()
@@ -100,7 +103,12 @@ def test_editor_highlights_matches_brackets_and_marks_errors_as_you_type(watched
 def test_completion_comes_from_our_endpoint_and_inserts_curies(watched, live_server):
     page, watch = watched
     open_page(page, live_server)
-    set_query(page, "PREFIX id: <https://w3id.org/crampkg/id/>\nSELECT ?s ?o WHERE {\n  ?s ?p ")
+    # a prefix after PREFIX, with its namespace
+    set_query(page, "")
+    type_at_end(page, "PREFIX i")
+    pick_completion(page, "id: <https://w3id.org/crampkg/id/>")
+    type_at_end(page, "\nSELECT ?s ?o WHERE {\n  ?s ?p ")
+    assert editor_text(page).startswith("PREFIX id: <https://w3id.org/crampkg/id/>\nSELECT")
     # an entity by part of its alternative label
     type_at_end(page, "thiam")
     offered = pick_completion(page, "id:vitamin-b1")

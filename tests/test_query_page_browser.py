@@ -98,6 +98,10 @@ def test_editor_highlights_matches_brackets_and_marks_errors_as_you_type(watched
     page.keyboard.press("Backspace")
     page.keyboard.press("Backspace")
     page.wait_for_function("document.querySelectorAll('.parseErrorIcon').length === 0")
+    # Esc leaves the editor, so Tab moves on instead of indenting (no keyboard trap)
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "run"
 
 
 def test_completion_comes_from_our_endpoint_and_inserts_curies(watched, live_server):

@@ -62,7 +62,7 @@ bench: install build bench-peers
 
 # The README's picture of the query page, taken by its browser test.
 screenshots: install-test build
-	$(BIN)/python -m pytest -q tests/test_query_page_browser.py -k screenshot_for_the_readme
+	$(BIN)/python -m pytest -q tests/server/pages/test_query_page.py -k screenshot_for_the_readme
 	mkdir -p docs && cp test-artifacts/query-page.png docs/query-page.png
 
 lint: install-test

@@ -1,23 +1,15 @@
 """GET /api/complete: what the query page's editor offers as you type, from this server's own graph.
 
-A thin face over :mod:`kg.completion`; its answers are cached with the other read-only answers.
+A thin face over :mod:`kg.query.completion`; its answers are cached with the other read-only answers.
 """
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from kg.completion import (
-    CONTROL_CHARS,
-    DEFAULT_LIMIT,
-    KINDS,
-    MAX_LIMIT,
-    MAX_TEXT,
-    CompletionError,
-    Completions,
-)
-
-from .app import knowledge
-from .cache import remember
+from kg.errors import CompletionError
+from kg.query.completion import CONTROL_CHARS, DEFAULT_LIMIT, KINDS, MAX_LIMIT, MAX_TEXT, Completions
+from server.cache import remember
+from server.state import knowledge
 
 bp = Blueprint("completion", __name__, url_prefix="/api")
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from http.client import HTTPException
 
 from rdflib import BNode, Graph, Literal, URIRef
 from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper
@@ -66,6 +67,9 @@ class RemoteEngine:
             raise QueryError(f"{self.endpoint}: {str(exc).strip()}") from None
         except OSError as exc:
             raise QueryError(f"{self.endpoint}: cannot reach the endpoint ({exc})") from None
+        except (HTTPException, ValueError) as exc:
+            raise QueryError(f"{self.endpoint}: the answer is not SPARQL results ({type(exc).__name__}: "
+                             f"{exc}); is this a SPARQL endpoint?") from None
         if "boolean" in doc:
             return Result("ASK", boolean=bool(doc["boolean"]))
         names = doc["head"].get("vars", [])

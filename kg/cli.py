@@ -185,12 +185,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .dataset import load_dataset
-    from .export import FORMATS, catalogue, export_bytes, get_format, select, write_export
+    from .export import FORMATS, catalogue, export_bytes, format_options, get_format, select, write_export
+    from .export.rdf import check_context
 
     if not args.list and not args.format:
         raise CrampkgError(f"give --format FORMAT (one of: {', '.join(FORMATS)}) or --list")
-    if args.format:
-        get_format(args.format)
+    if args.format and format_options(get_format(args.format), {"context": args.context}):
+        check_context(args.context)
     ds = load_dataset(built_dataset(args.out))
     if args.list:
         for row in catalogue(args.content, args.inferred, ds=ds):
@@ -200,7 +201,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                   f"{row['description']}")
         return 0
     fmt = get_format(args.format)
-    out = export_bytes(fmt.name, selection=select(ds, args.content, args.inferred, fmt=fmt.name))
+    out = export_bytes(fmt.name, selection=select(ds, args.content, args.inferred, fmt=fmt.name),
+                       context=args.context)
     if args.output in (None, "-"):
         if isinstance(out.payload, dict):
             raise CrampkgError(f"format {fmt.name} writes several files ({', '.join(sorted(out.payload))}); "
@@ -310,6 +312,9 @@ def parser() -> argparse.ArgumentParser:
                    help=f"one of: {', '.join(CONTENTS)} (default: all; causal for dot and mermaid)")
     e.add_argument("--inferred", action=argparse.BooleanOptionalAction, default=None,
                    help="include the inferred triples (default: yes, except for --content asserted)")
+    e.add_argument("--context", metavar="embedded|URL", default=None,
+                   help="jsonld: embed the context (default), or name the URL where a copy is served "
+                        "(`crampkg serve` serves one at /context.jsonld)")
     e.add_argument("-o", "--output", metavar="FILE|DIR", default=None,
                    help="file (or folder, for neo4j and kgx; a .zip path gets a zip) to write; default or -: standard output")
     e.set_defaults(func=cmd_export)

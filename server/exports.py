@@ -14,9 +14,14 @@ bp = Blueprint("exports", __name__)
 
 @bp.get("/export/<fmt>")
 def export(fmt: str):
+    """`?context=remote` (jsonld): name this server's /context.jsonld instead of embedding the context."""
     content, inferred = request.args.get("content"), request.args.get("inferred")
-    out = knowledge().derived(("download", fmt, content, inferred),
-                lambda: download(fmt, content, inferred, ds=knowledge().dataset))
+    options = {}
+    if "context" in request.args:
+        context = request.args["context"]
+        options["context"] = url_for("exports.context", _external=True) if context == "remote" else context
+    out = knowledge().derived(("download", fmt, content, inferred, *sorted(options.items())),
+                lambda: download(fmt, content, inferred, ds=knowledge().dataset, **options))
     response = Response(out.payload, content_type=_with_charset(out.media_type))
     response.headers["Content-Disposition"] = f'attachment; filename="{out.filename}"'
     return response

@@ -18,7 +18,8 @@ Bad inputs tried, per subcommand:
   (192.0.2.1, TEST-NET: the bind fails locally, nothing is sent); ``--port`` 400 digits, empty, 99999, a port
   already in use; ``--workers -1``, ``--threads 0``, ``--timeout`` nan, inf, -1; ``--queue 0``;
 - export: ``--format`` 5000 characters, empty, unknown; ``-o`` 300 characters, empty, not UTF-8, /proc/version,
-  a missing folder, a non-empty folder for a multi-file format; ``--content`` ../../etc; no ``--format``.
+  a missing folder, a non-empty folder for a multi-file format; ``--content`` ../../etc; ``--context`` file:,
+  5000 characters, and on turtle; no ``--format``.
 """
 from __future__ import annotations
 
@@ -215,10 +216,14 @@ def test_serve_refuses_an_address_it_cannot_listen_on(built):
     (("-f", "zz"), "valid formats: turtle"),
     ((), "give --format FORMAT"),
     (("-f", "turtle", "--content", "../../etc"), "unknown content '../../etc'; valid values"),
+    (("-f", "jsonld", "--context", "file:///etc/passwd"), "give `embedded`"),
+    (("-f", "jsonld", "--context", "x" * 5000), "give `embedded`"),
+    (("-f", "turtle", "--context", "embedded"), "context applies to the jsonld format only"),
     (("-f", "turtle", "-o", NOT_UTF8), "not UTF-8 text"),
     (("-f", "turtle", "-o", "/proc/version"), "cannot write /proc/version"),
     (("-f", "turtle", "-o", "/tmp/no-such-crampkg-folder/x.ttl"), "does not exist; nothing was written"),
-], ids=["format-long", "format-empty", "format-unknown", "no-format", "content-hostile", "out-binary",
+], ids=["format-long", "format-empty", "format-unknown", "no-format", "content-hostile", "context-file",
+        "context-long", "context-on-turtle", "out-binary",
         "out-proc", "out-missing-folder"])
 def test_export_refuses(args, needle, build_untouched):
     refused(crampkg("export", *args), needle)

@@ -1,6 +1,7 @@
 """Exports over real HTTP: downloads with the right Content-Type and filename, the catalogue, the context.
 
-Bad inputs tried: an unknown format, an unknown content option, a non-boolean `inferred`.
+Bad inputs tried: an unknown format, an unknown content option, a non-boolean `inferred`, a `context` that is
+neither `embedded`, `remote` nor an http(s) URL, and `context` on a format that has none.
 """
 from __future__ import annotations
 
@@ -71,10 +72,27 @@ def test_context_is_served_locally(live_server):
     assert json.loads(body)["@context"]["ck"] == "https://w3id.org/crampkg/ontology#"
 
 
+def test_jsonld_download_embeds_its_context(live_server):
+    """A reader that fetches nothing (rdflib here, offline) reads the download as it comes."""
+    status, _headers, body = fetch(f"{live_server.url}/export/jsonld?content=causal")
+    assert status == 200
+    doc = json.loads(body)
+    assert doc["@context"]["ck"] == "https://w3id.org/crampkg/ontology#"
+    assert len(Dataset().parse(data=body, format="json-ld")) > 0
+
+
+def test_jsonld_remote_context_names_this_server(live_server):
+    status, _headers, body = fetch(f"{live_server.url}/export/jsonld?content=causal&context=remote")
+    assert status == 200
+    assert json.loads(body)["@context"] == f"{live_server.url}/context.jsonld"
+
+
 @pytest.mark.parametrize("path,words", [
     ("/export/pdf", "turtle"),
     ("/export/turtle?content=everything", "asserted"),
     ("/export/turtle?inferred=maybe", "inferred"),
+    ("/export/jsonld?context=file:///etc/passwd", "give `embedded`"),
+    ("/export/turtle?context=remote", "context applies to the jsonld format only"),
 ])
 def test_bad_requests_list_the_valid_values(live_server, path, words):
     status, _headers, body = fetch(live_server.url + path)

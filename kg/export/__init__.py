@@ -15,8 +15,8 @@ to be answered with 400):
   inferred)`` (query-string values are accepted as they come: None or "" for the defaults, "true"/"false"/
   "1"/"0"/"yes"/"no"); answer `payload` with `media_type` and ``Content-Disposition: attachment;
   filename="<filename>"``. Multi-file formats (neo4j, kgx) come as a zip.
-- `GET /context.jsonld`: ``context_document()`` as application/ld+json (the JSON-LD exports name it by
-  CONTEXT_URL).
+- `GET /context.jsonld`: ``context_document()`` as application/ld+json (the JSON-LD export embeds it, or,
+  with ``context=URL``, names a served copy by its URL).
 - the export page: ``catalogue(content, inferred)``: one dict per format (format, description, media_type,
   filename, bytes, triples or nodes/edges, content, inferred); ``CONTENTS`` for the content choices.
 Without a `ds=` argument these use the built dataset and keep their answers in memory.
@@ -45,7 +45,7 @@ from .rdf import context_document
 from .selection import CONTENTS, Selection, parse_content, parse_inferred
 
 __all__ = ["CONTENTS", "FORMATS", "Export", "Format", "PropertyGraph", "catalogue", "context_document",
-           "cytoscape_elements", "download", "export_bytes", "property_graph", "select",
+           "cytoscape_elements", "download", "export_bytes", "format_options", "property_graph", "select",
            "write_export"]
 
 Payload = bytes | dict[str, bytes]
@@ -59,8 +59,9 @@ class Format:
     multi_file: bool
     family: str  # "rdf", "property graph" or "diagram"
     description: str
-    writer: Callable[[Selection], Payload]
+    writer: Callable[..., Payload]  # writer(selection, **options)
     default_content: str = "all"
+    options: tuple[str, ...] = ()  # the keyword options the writer takes (e.g. jsonld's context)
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in [
@@ -69,7 +70,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in [
     Format("nquads", "application/n-quads", ".nq", False, "rdf", "N-Quads, named graphs kept", rdf.nquads),
     Format("trig", "application/trig", ".trig", False, "rdf", "TriG, named graphs kept", rdf.trig),
     Format("jsonld", "application/ld+json", ".jsonld", False, "rdf",
-           "JSON-LD with the crampkg context, named graphs kept", rdf.jsonld),
+           "JSON-LD with the crampkg context embedded, named graphs kept", rdf.jsonld, options=("context",)),
     Format("rdfxml", "application/rdf+xml", ".rdf", False, "rdf", "RDF/XML for OWL tools", rdf.rdfxml),
     Format("neo4j", "application/zip", "", True, "property graph",
            "Neo4j admin-import CSVs, import.sh and a Cypher script", neo4j.neo4j),
@@ -113,16 +114,28 @@ def _filename(fmt: Format, sel: Selection) -> str:
         if fmt.multi_file else f"crampkg-{sel.content}{'' if sel.inferred else '-no-inferred'}{fmt.extension}"
 
 
+def format_options(fmt: Format, options: dict) -> dict:
+    """The options given (None or "" means not given), checked against what `fmt` takes."""
+    given = {k: v for k, v in options.items() if v not in (None, "")}
+    for key in given:
+        if key not in fmt.options:
+            takers = [f.name for f in FORMATS.values() if key in f.options]
+            raise CrampkgError(f"{key} applies to the {', '.join(takers)} format only, not to {fmt.name}")
+    return given
+
+
 def export_bytes(fmt: str, content: str | None = None, inferred: bool | str | None = None, *,
-                 ds: Dataset | None = None, selection: Selection | None = None) -> Export:
+                 ds: Dataset | None = None, selection: Selection | None = None, **options: str | None) -> Export:
     """The export of the built dataset (or `ds`) in `fmt`: (payload, media type, file or folder name).
 
     `content` is "all", "asserted" or "causal" (default: the format's default); `inferred` a bool or a word
-    ("true", "false", "1", "0", "yes", "no"; default: the content's default). Bad values raise CrampkgError
-    with the valid values in the message."""
+    ("true", "false", "1", "0", "yes", "no"; default: the content's default); `options` are the format's own
+    (jsonld: ``context="embedded"`` or the URL of a served copy of the context). Bad values raise
+    CrampkgError with the valid values in the message."""
     f = get_format(fmt)
+    given = format_options(f, options)
     sel = selection or select(ds if ds is not None else cached_dataset(DATASET_PATH), content, inferred, fmt=fmt)
-    return Export(f.writer(sel), f.media_type, _filename(f, sel))
+    return Export(f.writer(sel, **given), f.media_type, _filename(f, sel))
 
 
 def zip_bytes(files: dict[str, bytes], folder: str) -> bytes:
@@ -138,27 +151,27 @@ def zip_bytes(files: dict[str, bytes], folder: str) -> bytes:
 
 
 def download(fmt: str, content: str | None = None, inferred: bool | str | None = None, *,
-             ds: Dataset | None = None) -> Export:
+             ds: Dataset | None = None, **options: str | None) -> Export:
     """Like export_bytes, but always one file: multi-file formats come as a zip (application/zip).
 
     Without `ds` the built dataset is used and the result is kept (the same request is answered from memory)."""
     if ds is None:
-        get_format(fmt)
+        given = format_options(get_format(fmt), options)
         content = parse_content(content or FORMATS[fmt].default_content)
-        return _download_built(fmt, content, parse_inferred(inferred, content))
-    return _download(fmt, content, inferred, ds)
+        return _download_built(fmt, content, parse_inferred(inferred, content), tuple(sorted(given.items())))
+    return _download(fmt, content, inferred, ds, options)
 
 
-def _download(fmt: str, content, inferred, ds: Dataset) -> Export:
-    out = export_bytes(fmt, content, inferred, ds=ds)
+def _download(fmt: str, content, inferred, ds: Dataset, options: dict) -> Export:
+    out = export_bytes(fmt, content, inferred, ds=ds, **options)
     if isinstance(out.payload, dict):
         return Export(zip_bytes(out.payload, out.filename), "application/zip", out.filename + ".zip")
     return out
 
 
 @lru_cache(maxsize=32)
-def _download_built(fmt: str, content: str, inferred: bool) -> Export:
-    return _download(fmt, content, inferred, cached_dataset(DATASET_PATH))
+def _download_built(fmt: str, content: str, inferred: bool, options: tuple) -> Export:
+    return _download(fmt, content, inferred, cached_dataset(DATASET_PATH), dict(options))
 
 
 def count(fmt: Format, sel: Selection) -> dict:

@@ -41,10 +41,14 @@ class RemoteEngine:
         return {str(g): int(n) for g, n in r.rows}
 
     def query(self, text: str, *, dataset: DatasetSpec | None = None, bindings: dict | None = None,
-              max_rows: int | None = None) -> Result:
+              max_rows: int | None = None, base_iri: str | None = None) -> Result:
+        """As :meth:`kg.engine.Engine.query`; relative IRIs resolve against a ``base_iri`` declared as the
+        query's first BASE (so a BASE of the query's own still wins), or else the remote endpoint's base."""
         form = shape(text)
         if bindings:
             text = with_values(text, bindings)
+        if base_iri:
+            text = f"BASE <{base_iri}> {text}"
         client = SPARQLWrapper(self.endpoint)
         client.setMethod(POST)
         client.setTimeout(int(self.timeout))

@@ -16,6 +16,8 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 from .article import article_text, sentences
 from .chains import CausalGraph, NotFound
 from .export.curies import curie
+from .facts import boolean_facts, is_boolean
+from .facts import sentence as fact_sentence
 from .formats import BY_KEY, Result
 from .namespaces import CK, CLAIM, ID, OA, ONTOLOGY_IRI, QUDT, UNIT, bind_prefixes
 
@@ -239,6 +241,7 @@ def _claim_view(causal: CausalGraph, claim: URIRef) -> dict | None:
     quals = {causal.label(q): str(v) for q in (CK.qualifier, CK.directness, CK.doseCondition)
              for v in a.objects(claim, q)}
     return {"name": name, "href": f"/id/claim/{name}", "subject": term_view(causal, s),
+            "sentence": fact_sentence(causal, s, p, o) if is_boolean(o) else None,
             "predicate": {**term_view(causal, p), "text": "is a" if p == RDF.type else causal.label(p)},
             "object": term_view(causal, o),
             "quote": evidence[0].quote if evidence else "", "start": evidence[0].start if evidence else None,
@@ -256,7 +259,7 @@ def describe(causal: CausalGraph, iri: URIRef) -> dict:
         raise NotFound(f"nothing in the graph is called <{iri}>")
     graphs = (causal.asserted, causal.ontology, causal.inferred)
     outgoing = {(iri, p, o) for g in graphs for p, o in g.predicate_objects(iri)
-                if p not in _OWN_SECTION and not (isinstance(o, BNode))}
+                if p not in _OWN_SECTION and not (isinstance(o, BNode)) and not is_boolean(o)}
     incoming = {(s, p, iri) for g in graphs for s, p in g.subject_predicates(iri)
                 if p not in _CLAIM_PLUMBING and not isinstance(s, BNode)}
     is_claim = (iri, RDF.type, CK.Claim) in causal.asserted
@@ -282,6 +285,7 @@ def describe(causal: CausalGraph, iri: URIRef) -> dict:
         "incoming": _links(causal, incoming, incoming=True),
         "claims": claims,
         "claim": claim,
+        "facts": boolean_facts(causal, iri),  # shown as sentences, not among the links
         "axioms": _axioms(causal, iri),
     }
 

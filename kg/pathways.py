@@ -78,12 +78,21 @@ def _walk(start: URIRef, edges: dict, avoid: frozenset) -> list[list[tuple]]:
     return found
 
 
+def _evidence(causal: CausalGraph, items: list[dict]) -> list[dict]:
+    return [{**e, "href": f"/article?claim={e['claim']}#claim-{e['claim']}",
+             "qualifiers": qualifiers(causal, e["claim"])} for e in items]
+
+
 def _step(causal: CausalGraph, s: URIRef, p: URIRef, o: URIRef, asserted: bool) -> dict:
     step = causal.step_dict(s, p, o, asserted)
     step["from_href"], step["to_href"] = page_path(s), page_path(o)
-    for e in step["evidence"]:
-        e["href"] = f"/article?claim={e['claim']}#claim-{e['claim']}"
-        e["qualifiers"] = qualifiers(causal, e["claim"])
+    step["evidence"] = _evidence(causal, step["evidence"])
+    if step.get("explanation"):  # the facts an inferred step rests on, linked like the step itself
+        step["explanation"] = {**step["explanation"], "because": [
+            {**f, "subject_href": page_path(URIRef(f["subject"])),
+             "object_href": page_path(URIRef(f["object"])) if f["object"].startswith("http") else None,
+             "evidence": _evidence(causal, f["evidence"])}
+            for f in step["explanation"].get("because", [])]}
     return step
 
 
@@ -117,7 +126,8 @@ def _groups(causal: CausalGraph, paths: list[list[tuple]], *, by_end: bool) -> l
 
 def states_of(causal: CausalGraph, iri: URIRef) -> list[dict]:
     """A substance's intake and deficiency states that take part in the network, with how they relate."""
-    return [{"relation": causal.label(p), "state": {"text": causal.label(o), "href": page_path(o), "iri": str(o)}}
+    return [{"relation": causal.label(p), "kind": "intake state" if p == CK.hasIntakeState else "deficiency state",
+             "state": {"text": causal.label(o), "href": page_path(o), "iri": str(o)}}
             for s, p, o, _ in causal.state_hops() if s == iri]
 
 

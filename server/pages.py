@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 from rdflib import URIRef
+from rdflib.namespace import RDF
 
 from kg import describe as kd
 from kg.chains import Ambiguous, NotFound
 from kg.errors import CrampkgError
 from kg.namespaces import CK, DISCLAIMER, GRAPH_ONTOLOGY, ID, ONTOLOGY_IRI, QUERIES_DIR, bind_prefixes
 from kg.network import causal_network_elements, edge_id
+from kg.pathways import pathways
 
 from .app import knowledge
 
@@ -179,8 +181,10 @@ def resource_page(iri: URIRef, path: str, name: str):
         return Response(f"nothing in the graph is called <{iri}>\n", status=404, mimetype="text/plain")
     if fmt != "html":
         return rdf_response(kd.resource_graph(causal, iri), fmt, name)
-    return html("entity.html", d=kd.describe(causal, iri), alternates=alternates(path),
-                is_term=str(iri).startswith(str(CK)))
+    is_term = str(iri).startswith(str(CK))
+    is_entity = not is_term and (iri, RDF.type, CK.Claim) not in causal.asserted
+    return html("entity.html", d=kd.describe(causal, iri), alternates=alternates(path), is_term=is_term,
+                pathways=cached(("pathways", iri), lambda: pathways(causal, iri)) if is_entity else None)
 
 
 # ----- query page --------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from kg.engine import DatasetSpec
 from kg.errors import QueryError
 from kg.executor import Answer
 from kg.formats import GRAPH, RESULTS, NotAcceptable, negotiate, parse_accept, quality
-from kg.querytext import UpdateRefused, shape
+from kg.querytext import QueryShape, UpdateRefused, shape
 
 from .app import knowledge
 from .cache import remember
@@ -139,7 +139,7 @@ def base_iri() -> str:
     return f"{request.scheme}://{name}:{port}{request.script_root}{request.path}"
 
 
-def query_shape(text: str):
+def query_shape(text: str) -> QueryShape:
     """The query's shape; an update in `query` is a malformed query (400), not a refused update (403)."""
     try:
         return shape(text)

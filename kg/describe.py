@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
+from urllib.parse import urlencode
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -20,6 +21,7 @@ from .facts import boolean_facts, is_boolean
 from .facts import sentence as fact_sentence
 from .formats import BY_KEY, Result
 from .namespaces import CK, CLAIM, ID, OA, ONTOLOGY_IRI, QUDT, UNIT, bind_prefixes
+from .pathways import pathways
 
 # Graph serializations offered for one resource: format name → (media type, rdflib format, file suffix).
 # The RDF formats a resource page offers: kg.formats key -> (media type, rdflib parser name, file suffix).
@@ -121,6 +123,40 @@ def term_view(causal: CausalGraph, term) -> dict:
 
 def article_href(claim: str) -> str:
     return f"/article?claim={claim}#claim-{claim}"
+
+
+def explorer_href(source: URIRef, target: URIRef, index: int | None = None) -> str:
+    """The explorer showing the chains from `source` to `target` (and selecting chain `index` of them)."""
+    params = {"from": str(source).removeprefix(str(ID)), "to": str(target).removeprefix(str(ID))}
+    if index is not None:
+        params["chain"] = str(index)
+    return "/?" + urlencode(params)
+
+
+def pathways_view(causal: CausalGraph, iri: URIRef) -> dict:
+    """:func:`kg.pathways.pathways` with links: pages, quotes in the article, the explorer, and for an
+    inferred step the explanation of the facts it rests on."""
+    found = pathways(causal, iri)
+
+    def step(s: dict) -> dict:
+        out = {**s, "from_href": local_path(URIRef(s["from"])), "to_href": local_path(URIRef(s["to"])),
+               "evidence": [{**e, "href": article_href(e["claim"])} for e in s["evidence"]]}
+        if not s["asserted"]:
+            out["explanation"] = explanation_view(causal, URIRef(s["from"]), URIRef(s["relation"]),
+                                                  URIRef(s["to"]))
+        return out
+
+    def group(g: dict) -> dict:
+        return {"node": {"text": g["label"], "href": local_path(g["node"]), "iri": str(g["node"])},
+                "explorer": explorer_href(g["source"], g["target"]),
+                "chains": [{"text": c["text"], "steps": [step(s) for s in c["steps"]],
+                            "explorer": explorer_href(c["source"], c["target"], c["index"])}
+                           for c in g["chains"]]}
+
+    return {"leads_to": [group(g) for g in found["leads_to"]],
+            "led_to_by": [group(g) for g in found["led_to_by"]],
+            "through": [{"kind": t["kind"], "state": {"text": t["label"], "href": local_path(t["state"])}}
+                        for t in found["through"]]}
 
 
 def _evidence(causal: CausalGraph, triple) -> list[dict]:
@@ -285,7 +321,8 @@ def describe(causal: CausalGraph, iri: URIRef) -> dict:
         "incoming": _links(causal, incoming, incoming=True),
         "claims": claims,
         "claim": claim,
-        "facts": boolean_facts(causal, iri),  # shown as sentences, not among the links
+        "facts": [{**f, "evidence": [{**e, "href": article_href(e["claim"])} for e in f["evidence"]]}
+                  for f in boolean_facts(causal, iri)],  # shown as sentences, not among the links
         "axioms": _axioms(causal, iri),
     }
 

@@ -35,8 +35,7 @@ def boolean_facts(causal: CausalGraph, iri: URIRef) -> list[dict]:
     for g, asserted in ((causal.asserted, True), (causal.inferred, False)):
         for p, o in sorted(g.predicate_objects(iri)):
             if is_boolean(o) and not any(f["property"] == str(p) for f in out):
-                evidence = [{**e.as_dict(), "href": f"/article?claim={e.claim}#claim-{e.claim}"}
-                            for e in causal.evidence.get((iri, p, o), [])]
+                evidence = [e.as_dict() for e in causal.evidence.get((iri, p, o), [])]
                 out.append({"text": sentence(causal, iri, p, o), "property": str(p), "asserted": asserted,
                             "evidence": evidence})
     return out

@@ -16,7 +16,6 @@ from kg.chains import Ambiguous, NotFound
 from kg.errors import CrampkgError
 from kg.namespaces import CK, DISCLAIMER, GRAPH_ONTOLOGY, ID, ONTOLOGY_IRI, QUERIES_DIR, bind_prefixes
 from kg.network import causal_network_elements, edge_id
-from kg.pathways import pathways
 
 from .app import knowledge
 
@@ -184,7 +183,7 @@ def resource_page(iri: URIRef, path: str, name: str):
     is_term = str(iri).startswith(str(CK))
     is_entity = not is_term and (iri, RDF.type, CK.Claim) not in causal.asserted
     return html("entity.html", d=kd.describe(causal, iri), alternates=alternates(path), is_term=is_term,
-                pathways=cached(("pathways", iri), lambda: pathways(causal, iri)) if is_entity else None)
+                pathways=cached(("pathways", iri), lambda: kd.pathways_view(causal, iri)) if is_entity else None)
 
 
 # ----- query page --------------------------------------------------------------------------------------

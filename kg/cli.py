@@ -8,20 +8,33 @@ errors (:class:`CrampkgError`) and the operating system's (:class:`OSError`) are
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
+import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .engine import ENGINES
-from .errors import CrampkgError
-from .namespaces import BUILD_DIR, DISCLAIMER
+from kg.errors import CrampkgError
+from kg.export import CONTENTS, FORMATS, catalogue, export_bytes, format_options, get_format, select, write_export
+from kg.export.rdf import check_context
+from kg.graph.dataset import load_dataset
+from kg.namespaces import BUILD_DIR, DATASET_FILE, DISCLAIMER
+from kg.query import limits
+from kg.query.catalogue import Catalogue, known_iris
+from kg.query.engines import ENGINES, open_engine
+from kg.query.engines.remote import RemoteEngine
+from kg.query.table import FORMATTERS
+from kg.query.text import shape
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build, format_summary
+    # the build (owlrl, pyshacl) and the server (Flask, waitress) are imported by the commands that use them,
+    # so that `crampkg query` and `crampkg export` start without loading them
+    from kg.build import build, format_summary
 
     result = build(Path(args.out), force=args.force)
     print(format_summary(result.summary))
@@ -30,7 +43,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from .build import SUMMARY_FILE, format_summary
+    from kg.build import SUMMARY_FILE, format_summary
 
     path = Path(args.out) / SUMMARY_FILE
     if not names_a_file(str(path)):
@@ -100,11 +113,6 @@ def parse_params(pairs: list[str]) -> dict[str, list[str]]:
 
 def cmd_query(args: argparse.Namespace) -> int:
     """A canned query by name, SPARQL text, or a .rq file; on the local build or a remote endpoint."""
-    from .catalogue import Catalogue, known_iris
-    from .engine import open_engine
-    from .engine_remote import RemoteEngine
-    from .querytext import shape
-    from .results import FORMATTERS
 
     catalogue = Catalogue.load()
     text = None
@@ -149,7 +157,7 @@ def endpoint_url(url: str) -> str:
 
 
 def built_dataset(out: str) -> Path:
-    path = Path(out) / "crampkg.nq"
+    path = Path(out) / DATASET_FILE
     if not names_a_file(str(path)):
         raise CrampkgError(f"{shown(str(path))}: no build there; run `crampkg --out {shown(out)} build` first "
                            "(or give the --out folder of an existing build)")
@@ -158,13 +166,10 @@ def built_dataset(out: str) -> Path:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the built graph under waitress, a production WSGI server (never Flask's dev server)."""
-    import logging
-
     from waitress import create_server
 
-    from server.app import create_app
-
-    from .build import build, format_summary
+    from kg.build import build, format_summary
+    from server import create_app
 
     result = build(Path(args.out))
     print(format_summary(result.summary), flush=True)
@@ -184,10 +189,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .dataset import load_dataset
-    from .export import FORMATS, catalogue, export_bytes, format_options, get_format, select, write_export
-    from .export.rdf import check_context
-
     if not args.list and not args.format:
         raise CrampkgError(f"give --format FORMAT (one of: {', '.join(FORMATS)}) or --list")
     if args.format and format_options(get_format(args.format), {"context": args.context}):
@@ -243,9 +244,6 @@ def seconds(text: str) -> float:
 
 def host(text: str) -> str:
     """An argparse type: an IP address or a host name, checked by its syntax alone (no lookup is made)."""
-    import ipaddress
-    import re
-
     try:
         ipaddress.ip_address(text)
         return text
@@ -288,22 +286,24 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("serve", help="build if needed, then serve the graph over HTTP")
     v.add_argument("--host", type=host, default="127.0.0.1")
     v.add_argument("--port", type=whole_number(0, 65535), default=8000, help="0: any free port")
-    v.add_argument("--threads", type=whole_number(1, 1000), default=8,
+    v.add_argument("--threads", type=whole_number(1, 1000), default=limits.SERVER_THREADS,
                    help="waitress threads (default: %(default)s)")
     v.add_argument("--engine", choices=ENGINES, default="oxigraph", help="query engine (default: %(default)s)")
-    v.add_argument("--timeout", type=seconds, default=10.0, help="seconds per query (default: %(default)s)")
-    v.add_argument("--workers", type=whole_number(0, 64), default=2,
+    v.add_argument("--timeout", type=seconds, default=limits.QUERY_TIMEOUT,
+                   help="seconds per query (default: %(default)s)")
+    v.add_argument("--workers", type=whole_number(0, 64), default=limits.QUERY_WORKERS,
                    help="query worker processes; 0 runs queries in the server, with no time limit "
                         "(default: %(default)s)")
-    v.add_argument("--queue", type=whole_number(1, 10_000), default=6,
+    v.add_argument("--queue", type=whole_number(1, 10_000), default=limits.QUERY_QUEUE,
                    help="queries running or waiting for a worker before 503 (default: %(default)s)")
-    v.add_argument("--max-rows", type=whole_number(1), default=10_000, help="result rows before truncation")
-    v.add_argument("--max-request", type=whole_number(1), default=1_000_000,
+    v.add_argument("--max-rows", type=whole_number(1), default=limits.MAX_ROWS,
+                   help="result rows before truncation")
+    v.add_argument("--max-request", type=whole_number(1), default=limits.MAX_REQUEST_BYTES,
                    help="bytes per request body or query")
-    v.add_argument("--cache", type=whole_number(0), default=512, help="cached answers; 0 turns the cache off")
+    v.add_argument("--cache", type=whole_number(0), default=limits.RESPONSE_CACHE,
+                   help="cached answers; 0 turns the cache off")
     v.set_defaults(func=cmd_serve)
 
-    from .export import CONTENTS, FORMATS
 
     e = sub.add_parser("export", help="export the built graph for other tools (RDF, Neo4j, KGX, GraphML, …)")
     e.add_argument("--format", "-f", metavar="FORMAT", help=f"one of: {', '.join(FORMATS)}")
@@ -316,7 +316,8 @@ def parser() -> argparse.ArgumentParser:
                    help="jsonld: embed the context (default), or name the URL where a copy is served "
                         "(`crampkg serve` serves one at /context.jsonld)")
     e.add_argument("-o", "--output", metavar="FILE|DIR", default=None,
-                   help="file (or folder, for neo4j and kgx; a .zip path gets a zip) to write; default or -: standard output")
+                   help="file (or folder, for neo4j and kgx; a .zip path gets a zip) to write; "
+                        "default or -: standard output")
     e.set_defaults(func=cmd_export)
     return p
 

@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from kg.build.vocabulary import VOCABULARY_FILE, allowed_identifiers, identifiers_in_markdown
 from kg.namespaces import ARTICLE_PATH
-from kg.vocabulary import VOCABULARY_FILE, allowed_identifiers, identifiers_in_markdown
 
 
 def differences(shared: Path) -> list[str]:
@@ -40,13 +40,15 @@ def differences(shared: Path) -> list[str]:
             detail = "; ".join(part for part in (f"new there: {', '.join(added[:5])}" if added else "",
                                                  f"no longer there: {', '.join(gone[:5])}" if gone else "") if part)
             problems.append(f"{VOCABULARY_FILE.relative_to(ROOT)} differs from {vocabulary} ({detail}): run "
-                            "scripts/extract_vocabulary.py and update the sha256 pinned in tests/test_shipped_copies.py")
+                            "scripts/extract_vocabulary.py and update the sha256 pinned in "
+                            "tests/kg/build/test_shipped_copies.py")
     return problems
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--shared", type=Path, default=ROOT.parent / "shared", help="the shared folder (default: %(default)s)")
+    p.add_argument("--shared", type=Path, default=ROOT.parent / "shared",
+                   help="the shared folder (default: %(default)s)")
     args = p.parse_args(argv)
     if not args.shared.is_dir():
         print(f"check-shared: {args.shared} is not a folder; give --shared DIR", file=sys.stderr)

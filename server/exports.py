@@ -2,12 +2,14 @@
 context. A thin face over :mod:`kg.export`; answers are kept (Knowledge.derived), since the dataset is read-only."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
+from flask import Blueprint, Response, jsonify, redirect, request, url_for
 
-from kg.export import FORMATS, catalogue, download
+from kg.export import FORMATS, catalogue, download, format_options, get_format
+from kg.export.rdf import check_context
+from kg.export.selection import parse_content, parse_inferred
 from kg.namespaces import CONTEXT_PATH, DISCLAIMER
-
-from .app import knowledge
+from kg.query.formats import choose, content_type
+from server.state import knowledge
 
 bp = Blueprint("exports", __name__)
 
@@ -15,14 +17,19 @@ bp = Blueprint("exports", __name__)
 @bp.get("/export/<fmt>")
 def export(fmt: str):
     """`?context=remote` (jsonld): name this server's /context.jsonld instead of embedding the context."""
-    content, inferred = request.args.get("content"), request.args.get("inferred")
-    options = {}
-    if "context" in request.args:
-        context = request.args["context"]
-        options["context"] = url_for("exports.context", _external=True) if context == "remote" else context
-    out = knowledge().derived(("download", fmt, content, inferred, *sorted(options.items())),
-                lambda: download(fmt, content, inferred, ds=knowledge().dataset, **options))
-    response = Response(out.payload, content_type=_with_charset(out.media_type))
+    # Kept under the checked, normalised selection, never the raw query string: `inferred=TRUE`, `=yes` and
+    # `=1` are one download, and a bad value is refused before anything is kept.
+    name = get_format(fmt).name
+    content = parse_content(request.args.get("content") or FORMATS[name].default_content)
+    inferred = parse_inferred(request.args.get("inferred"), content)
+    context = request.args.get("context")
+    options = format_options(FORMATS[name], {"context": context})
+    if options:
+        options["context"] = check_context(url_for("exports.context", _external=True) if context == "remote"
+                                           else context)
+    out = knowledge().derived(("download", name, content, inferred, *sorted(options.items())),
+                              lambda: download(name, content, inferred, ds=knowledge().dataset, **options))
+    response = Response(out.payload, content_type=content_type(out.media_type))
     response.headers["Content-Disposition"] = f'attachment; filename="{out.filename}"'
     return response
 
@@ -30,8 +37,8 @@ def export(fmt: str):
 @bp.get("/export/")
 @bp.get("/export")
 def export_catalogue():
-    wants_html = request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
-    if wants_html and "pages.exports" in current_app.view_functions:
+    wants_html = choose(request.headers.get("Accept"), [("application/json",), ("text/html",)]) == 1
+    if wants_html:
         return redirect(url_for("pages.exports", **request.args), code=303)
     rows = catalogue_rows(request.args.get("content"), request.args.get("inferred"))
     return jsonify({"formats": rows, "disclaimer": DISCLAIMER})
@@ -44,14 +51,11 @@ def context():
 
 def catalogue_rows(content: str | None, inferred: str | None) -> list[dict]:
     """Every export format with its size and count, for the JSON catalogue and the export page alike."""
-    content, inferred = content or None, inferred or None
+    # Normalised as for downloads; an empty or missing value keeps each format's own default.
+    content = parse_content(content) if content else None
+    inferred = parse_inferred(inferred, "all") if inferred else None
     return knowledge().derived(("catalogue", content, inferred),
                                lambda: catalogue(content, inferred, ds=knowledge().dataset))
-
-
-def _with_charset(media_type: str) -> str:
-    textual = media_type.startswith("text/") or media_type.endswith(("+json", "+xml", "/json", "/xml"))
-    return f"{media_type}; charset=utf-8" if textual and "charset" not in media_type else media_type
 
 
 __all__ = ["FORMATS", "bp"]

@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 BENCH_VENV := .venv-bench
 BENCH_PEERS := oxigraph==0.5.13 rdflib-endpoint==0.6.3 uvicorn==0.54.0
 
-.PHONY: install install-test system-deps build run test bench bench-peers lint clean screenshots
+.PHONY: install install-test system-deps build run test check-shared bench bench-peers lint clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ run: build
 test: install-test
 	$(BIN)/crampkg build
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# A maintainer's check, not a test: do the shipped article and allow-list still agree with ../shared?
+SHARED ?= ../shared
+check-shared: install
+	$(BIN)/python scripts/check_shared.py --shared $(SHARED)
 
 $(BENCH_VENV)/.installed:
 	$(PYTHON) -m venv $(BENCH_VENV)

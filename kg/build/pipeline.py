@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -151,9 +152,23 @@ def to_dataset(ontology: Graph, asserted: Graph, inferred: Graph) -> Dataset:
     return ds
 
 
+def check_out_dir(out_dir: Path) -> None:
+    """A build replaces `out_dir` whole, so it must be new, empty, or a previous build: never a folder that
+    holds anything else (``--out .`` or ``--out ~`` would otherwise be swapped out and deleted)."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BuildError(f"{out_dir}: is a file; give a folder for the build (new, empty or a previous build)")
+    if out_dir.is_dir():
+        others = sorted(p.name for p in out_dir.iterdir() if p.name not in (DATASET_FILE, SUMMARY_FILE))
+        if others:
+            raise BuildError(f"{out_dir}: holds files that are not a crampkg build ({', '.join(others[:5])}"
+                             f"{', …' if len(others) > 5 else ''}); give a new or empty folder")
+
+
 def build(out_dir: Path = BUILD_DIR, sources: Sources | None = None, *, force: bool = False) -> BuildResult:
     """Build the dataset into `out_dir` (or reuse the cached build when the inputs are unchanged)."""
     sources = sources or Sources()
+    out_dir = Path(os.path.abspath(out_dir))  # "." and "x/.." name the folder they mean
+    check_out_dir(out_dir)
     for path in sources.files():
         if not path.exists():
             raise BuildError(f"{path}: file not found")

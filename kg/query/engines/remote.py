@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from http.client import HTTPException
 
 from rdflib import BNode, Graph, Literal, URIRef
 from SPARQLWrapper import JSON, N3, POST, SPARQLWrapper
@@ -43,10 +44,14 @@ class RemoteEngine:
         return {str(g): int(n) for g, n in r.rows}
 
     def query(self, text: str, *, dataset: DatasetSpec | None = None, bindings: dict | None = None,
-              max_rows: int | None = None) -> Result:
+              max_rows: int | None = None, base_iri: str | None = None) -> Result:
+        """As :meth:`kg.query.engines.base.Engine.query`; relative IRIs resolve against a ``base_iri`` declared as the
+        query's first BASE (so a BASE of the query's own still wins), or else the remote endpoint's base."""
         form = shape(text)
         if bindings:
             text = with_values(text, bindings)
+        if base_iri:
+            text = f"BASE <{base_iri}> {text}"
         client = SPARQLWrapper(self.endpoint)
         client.setMethod(POST)
         client.setTimeout(int(self.timeout))
@@ -69,6 +74,9 @@ class RemoteEngine:
             raise QueryError(f"{self.endpoint}: {str(exc).strip()}") from None
         except OSError as exc:
             raise QueryError(f"{self.endpoint}: cannot reach the endpoint ({exc})") from None
+        except (HTTPException, ValueError) as exc:
+            raise QueryError(f"{self.endpoint}: the answer is not SPARQL results ({type(exc).__name__}: "
+                             f"{exc}); is this a SPARQL endpoint?") from None
         if "boolean" in doc:
             return Result("ASK", boolean=bool(doc["boolean"]))
         names = doc["head"].get("vars", [])

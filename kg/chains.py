@@ -274,7 +274,8 @@ class CausalGraph:
         if (s, p, o) not in self.inferred:
             raise NotFound(f"the triple {s.n3()} {p.n3()} {o.n3()} is neither asserted nor inferred")
         for rule in (self._by_asserted_inverse, self._by_chain, self._by_sub_property, self._by_transitivity,
-                     self._by_inverse, self._by_has_value, self._by_sub_class, self._by_domain_range):
+                     self._by_inverse, self._by_has_value, self._by_intersection, self._by_sub_class,
+                     self._by_domain_range):
             found = rule(s, p, o)
             if found:
                 name, text, facts = found
@@ -338,6 +339,20 @@ class CausalGraph:
             if prop is not None and value is not None and self.holds(s, prop, value):
                 return ("cls-hv2", (f"{self.label(o)} is everything that is {self.label(prop)} "
                                     f"{self.label(value)} (owl:hasValue restriction)"), [(s, prop, value)])
+        return None
+
+    def _by_intersection(self, s, p, o):
+        if p != RDF.type:
+            return None
+        for expression in self.ontology.objects(o, OWL.equivalentClass):
+            members = self.ontology.value(expression, OWL.intersectionOf)
+            if members is None:
+                continue
+            parts = list(self.ontology.items(members))
+            if parts and all(self.holds(s, RDF.type, part) for part in parts):
+                names = " and ".join(self.label(part) for part in parts)
+                return ("cls-int1", f"{self.label(o)} is everything that is {names} (owl:intersectionOf)",
+                        [(s, RDF.type, part) for part in parts])
         return None
 
     def _by_sub_class(self, s, p, o):

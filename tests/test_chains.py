@@ -70,8 +70,10 @@ def test_no_chain_from_prevention(causal):
 def test_explain_transitive_and_class_inferences(causal):
     e = causal.explain(ID["vitamin-d-excess"], CK.causallyUpstreamOf, ID["leg-cramp"])
     assert e["rule"] == "prp-trp" and len(e["because"]) >= 2
-    e = causal.explain(ID["diuretic"], RDF.type, CK.CrampRiskFactor)
+    e = causal.explain(ID["diuretic"], RDF.type, CK.UpstreamOfLegCramp)
     assert e["rule"] == "cls-hv2"
+    e = causal.explain(ID["diuretic"], RDF.type, CK.CrampRiskFactor)
+    assert e["rule"] == "cls-int1" and len(e["because"]) == 2
 
 
 def test_resolve_errors(causal):

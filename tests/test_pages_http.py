@@ -143,7 +143,7 @@ def test_explorer_lists_chains_without_javascript(client):
 
 def test_entity_page_shows_doses_identifiers_and_inferred_types(client):
     page = client.get("/id/vitamin-b6").get_data(as_text=True)
-    assert "100 mg/day" in page and "safe upper limit" in page and "adults" in page
+    assert "100 mg per day" in page and "safe upper limit" in page and "adults" in page
     assert "CHEBI:27306" in page
     assert "water-soluble vitamin" in page
     assert 'class="badge inferred"' in page

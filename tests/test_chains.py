@@ -59,7 +59,7 @@ def test_b6_chain_ends_in_spasms_not_in_cramps(causal):
     """The article says the spasms feel like cramps, not that B6 causes leg cramps."""
     assert texts(causal, "vitamin B6", "leg cramp") == []
     assert texts(causal, "vitamin B6", "involuntary muscle spasms") == [
-        "vitamin B6 → chronic high-dose vitamin B6 intake → vitamin B6 neurotoxicity → peripheral neuropathy"
+        "vitamin B6 → high-dose vitamin B6 intake → vitamin B6 neurotoxicity → peripheral neuropathy"
         " → involuntary muscle spasms"]
 
 

@@ -61,7 +61,7 @@ QUESTIONS = [
      "SELECT ?x WHERE { ?x ck:prevents id:leg-cramp }", {"id:hydration", "id:mineral-rich-diet"}),
     ("prevention-not-cause", "Is anything that prevents cramps also causally upstream of them?",
      "ASK { ?x ck:prevents id:leg-cramp . ?x ck:causallyUpstreamOf id:leg-cramp }", False),
-    ("b6-leads-to", "What does chronic high-dose vitamin B6 lead to?",
+    ("b6-leads-to", "What does high-dose vitamin B6 intake lead to?",
      "SELECT ?x WHERE { id:vitamin-b6-excess ck:causallyUpstreamOf ?x }",
      {"id:b6-neurotoxicity", "id:peripheral-neuropathy", "id:neuropathic-muscle-spasm"}),
     ("spasms-feel-like", "What do the spasms of B6 neuropathy feel like?",

@@ -16,9 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rdflib import Dataset, Literal
 from rdflib.namespace import RDF, SKOS
 
-from kg.article import Sentence, sentences
-from kg.chains import CausalGraph
-from kg.claims import QUALIFIER_PREDICATES
+from kg.build.article import Sentence, sentences
+from kg.graph.chains import CausalGraph
+from kg.graph.index import QUALIFIERS
 from kg.namespaces import CK, DISCLAIMER, GRAPH_ASSERTED, OA, ROOT
 
 FIDELITY_DOC = ROOT / "docs" / "fidelity.md"
@@ -50,7 +50,7 @@ def claim_rows(ds: Dataset) -> list[Row]:
                         if (sel, RDF.type, OA.TextPositionSelector) in a)
         verb = "is a" if p == RDF.type else causal.label(p)
         obj = f"“{o}”" if isinstance(o, Literal) else causal.label(o)
-        words = [f"{causal.label(q)}: “{v}”" for q in QUALIFIER_PREDICATES for v in sorted(a.objects(claim, q))]
+        words = [f"{causal.label(q)}: “{v}”" for q in QUALIFIERS for v in sorted(a.objects(claim, q))]
         words += [f"in the context of {causal.label(c)}" for c in sorted(a.objects(claim, CK.context))]
         reading = (claim, RDF.type, CK.CuratorReading) in a
         if reading:
@@ -92,7 +92,8 @@ def render(ds: Dataset) -> str:
         if unit.kind == "heading":
             out += [f"## Heading: {unit.text}", "", f"*{where}; a heading, never evidence.*", ""]
             continue
-        out += [f"### {unit.index + 1}. {_cell(unit.text)}", "", f"*{unit.kind}, {where}; {len(rows)} claim{'' if len(rows) == 1 else 's'}*", "",
+        counted = f"{len(rows)} claim{'' if len(rows) == 1 else 's'}"
+        out += [f"### {unit.index + 1}. {_cell(unit.text)}", "", f"*{unit.kind}, {where}; {counted}*", "",
                 "| claim | asserts | article's words |", "|---|---|---|"]
         for r in rows:
             name = f"**{r.claim}** (curator's reading)" if r.reading else f"`{r.claim}`"
@@ -103,7 +104,7 @@ def render(ds: Dataset) -> str:
 
 def main() -> int:
     from kg.build import build
-    from kg.dataset import load_dataset
+    from kg.graph.dataset import load_dataset
 
     ds = load_dataset(build().path)
     FIDELITY_DOC.parent.mkdir(exist_ok=True)

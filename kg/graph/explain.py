@@ -15,6 +15,7 @@ from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.errors import NotFound
+from kg.graph import index
 from kg.namespaces import CK
 
 
@@ -23,12 +24,14 @@ class Explanations:
 
     def _fact(self, s, p, o) -> dict:
         asserted = (s, p, o) in self.asserted or (s, p, o) in self.ontology
+        evidence = self.evidence.get((s, p, o), [])
         return {
             "subject": str(s), "subject_label": self.label(s),
             "predicate": str(p), "predicate_label": self.label(p),
             "object": str(o), "object_label": self.label(o),
             "asserted": asserted,
-            "evidence": [e.as_dict() for e in self.evidence.get((s, p, o), [])],
+            "qualifiers": index.qualifier_dict(evidence),
+            "evidence": [e.as_dict() for e in evidence],
         }
 
     def holds(self, s, p, o) -> bool:
@@ -66,8 +69,14 @@ class Explanations:
             found = rule(s, p, o)
             if found:
                 name, text, facts = found
-                return {"asserted": False, "rule": name, "rule_text": text,
-                        "because": [self._fact(*f) for f in facts]}
+                because = [self._fact(*f) for f in facts]
+                explained = {"asserted": False, "rule": name, "rule_text": text, "because": because}
+                if name == "prp-trp":
+                    # the shortcut has no words of its own: it is as hedged as the steps it stands for
+                    words = [index.SAME_STEP.join(f["qualifiers"].get("wording", [])) or f["predicate_label"]
+                             for f in because]
+                    explained["summary"] = index.SUMMARY_GAP.join(words)
+                return explained
         return {"asserted": False, "rule": "owl2rl", "rule_text": "derived by the OWL 2 RL closure", "because": []}
 
     def _by_asserted_inverse(self, s, p, o):

@@ -20,6 +20,23 @@ from kg.namespaces import CK, OA, local_name
 QUALIFIERS = QUALIFIER_PREDICATES
 
 
+# Between the hedges of consecutive steps in a chain summary ("can lead to … disrupts … leading to").
+SUMMARY_GAP = " … "
+# Between the wordings of two claims that state the same step ("can be toxic to / are associated with").
+SAME_STEP = " / "
+
+
+def qualifier_dict(items) -> dict[str, list[str]]:
+    """The qualifiers of some claims (anything with ``.qualifiers`` pairs) by name: "wording", "qualifier",
+    "doseCondition", …, each name's values in claim order without repeats."""
+    out: dict[str, list[str]] = {}
+    for e in items:
+        for name, value in e.qualifiers:
+            if value not in out.setdefault(name, []):
+                out[name].append(value)
+    return out
+
+
 @dataclass(frozen=True)
 class ClaimEvidence:
     """A claim behind an asserted triple and the article text that supports it."""

@@ -133,6 +133,9 @@ def test_explorer_lists_chains_without_javascript(client):
     assert page.count('class="chain"') == 4
     assert "flushes out potassium and magnesium" in page
     assert "property chain" in page
+    assert page.count('class="chain-summary"') == 4 and "is a classic trigger for" in page
+    d = client.get("/?from=vitamin-d&to=leg-cramp").get_data(as_text=True)
+    assert "taken as … can lead to … disrupts … leading to" in d and "often above the recommended upper limit" in d
     none = client.get("/?from=proper+hydration&to=leg+cramp").get_data(as_text=True)
     assert "no chain of causes" in none and "helps prevent" in none and "Maintaining proper hydration" in none
     r = client.get("/?from=nothing-like-this")

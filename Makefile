@@ -4,14 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-# Debian packages the tests drive for real (browser, independent RDF parsers).
-SYSTEM_PACKAGES := chromium raptor2-utils serdi graphviz
+# Debian packages the tests drive for real (browser, independent RDF parsers, the JDK for HermiT).
+SYSTEM_PACKAGES := chromium raptor2-utils serdi graphviz default-jre-headless
 PYTEST_ARGS ?=
 # The peers `make bench` measures against, in their own venv so they never touch crampkg's dependencies.
 BENCH_VENV := .venv-bench
 BENCH_PEERS := oxigraph==0.5.13 rdflib-endpoint==0.6.3 uvicorn==0.54.0
 
-.PHONY: install install-test system-deps build run test check-shared bench bench-peers lint clean screenshots
+.PHONY: install install-test system-deps build run test check-shared bench bench-peers lint fidelity clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,10 @@ bench: install build bench-peers
 screenshots: install-test build
 	$(BIN)/python -m pytest -q tests/server/pages/test_query_page.py -k screenshot_for_the_readme
 	mkdir -p docs && cp test-artifacts/query-page.png docs/query-page.png
+
+# docs/fidelity.md: the article sentence by sentence with its claims, generated from the graph (tested as current)
+fidelity: install
+	$(BIN)/python scripts/fidelity.py
 
 lint: install-test
 	$(BIN)/ruff check kg server tests bench scripts

@@ -163,7 +163,7 @@ def compose(index: int, pools: dict[str, list[Entity]], rng: random.Random) -> A
         a.claim(f"site-{i}-is-site", ident(site), "rdf:type", "ck:AnatomicalSite", s[1])
 
     a.write("Direct links between vitamins and cramps")
-    s = a.write(f"The fat-soluble ", f"{fat.label} is one example, as it accumulates in the body", ".")
+    s = a.write("The fat-soluble ", f"{fat.label} is one example, as it accumulates in the body", ".")
     a.claim("fat-vitamin-type", ident(fat), "rdf:type", "ck:FatSolubleVitamin", s[0])
     a.claim("fat-vitamin-accumulates", ident(fat), "ck:accumulatesInBody", "true", s[0])
     s = a.write("", f"Excessive {fat.label} intake", ", often above the recommended upper limit of ",
@@ -178,7 +178,7 @@ def compose(index: int, pools: dict[str, list[Entity]], rng: random.Random) -> A
     a.claim("limit-unit", ident(fat_limit), "qudt:hasUnit", "unit:IU", s[1])
     a.claim("limit-period", ident(fat_limit), "ck:perPeriod", '"per day"@en', s[1])
     a.claim("fat-excess-exceeds", ident(fat_excess), "ck:exceeds", ident(fat_limit), s[1])
-    s = a.write(f"This ", f"{toxicity.label} disrupts normal muscle function, leading to cramps", " such as the ",
+    s = a.write("This ", f"{toxicity.label} disrupts normal muscle function, leading to cramps", " such as the ",
                 f"{symptom.label}", ".")
     a.claim("toxicity-causes-disorder", ident(toxicity), "ck:causes", ident(disorder), s[0])
     a.claim("disorder-type", ident(disorder), "rdf:type", "ck:Condition", s[0])
@@ -196,7 +196,7 @@ def compose(index: int, pools: dict[str, list[Entity]], rng: random.Random) -> A
 
     a.write("Electrolyte balance and cramp causation")
     names = ", ".join(e.label for e in electrolytes[:2]) + f", and {electrolytes[2].label}"
-    s = a.write(f"", f"{process.label.capitalize()} relies on a delicate interplay between {names}", ".")
+    s = a.write("", f"{process.label.capitalize()} relies on a delicate interplay between {names}", ".")
     a.claim("process-type", ident(process), "rdf:type", "ck:PhysiologicalProcess", s[0])
     for i, (e, low) in enumerate(zip(electrolytes, lows, strict=True)):
         a.claim(f"process-relies-{i}", ident(process), "ck:reliesOn", ident(e), s[0])

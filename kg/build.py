@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, SKOS
 
@@ -22,8 +22,10 @@ from . import __version__
 from .article import read_article
 from .claims import check_evidence, expand_claims, read_claims
 from .closure import infer
+from .entailment import infer_fast
 from .errors import BuildError
 from .namespaces import (
+    ARTICLE,
     ARTICLE_PATH,
     BUILD_DIR,
     CK,
@@ -33,14 +35,20 @@ from .namespaces import (
     GRAPH_ONTOLOGY,
     ID,
     ONTOLOGY_DIR,
-    bind_prefixes,
 )
+from .nquads import nquads_bytes
+from .shapes_check import validate_fast
+from .sources import ArticleSource, articles_in, shipped_article
 from .validate import validate
 from .vocabulary import VOCABULARY_FILE, allowed_identifiers
 
 DATASET_FILE = "crampkg.nq"
 SUMMARY_FILE = "summary.json"
-CODE_FILES = ("article.py", "claims.py", "closure.py", "build.py", "validate.py", "vocabulary.py", "namespaces.py")
+CODE_FILES = ("article.py", "claims.py", "closure.py", "build.py", "validate.py", "vocabulary.py", "namespaces.py",
+              "entailment.py", "shapes_check.py", "sources.py", "nquads.py")
+REASONERS = {"owlrl": infer, "fast": infer_fast}
+VALIDATORS = ("pyshacl", "fast")
+STAGES = ("parse", "claims", "reason", "validate", "write")
 
 
 @dataclass(frozen=True)
@@ -53,12 +61,35 @@ class Sources:
     shapes: Path = ONTOLOGY_DIR / "shapes.ttl"
     article: Path = ARTICLE_PATH
     vocabulary: Path = VOCABULARY_FILE
+    # Several articles (a folder with claims/<name>.ttl); empty means the one `article` with `claims`.
+    articles: tuple[ArticleSource, ...] = ()
+
+    @classmethod
+    def from_folder(cls, folder: Path) -> Sources:
+        """The sources of a folder laid out like ontology/ (see kg.sources)."""
+        if not folder.is_dir():
+            raise BuildError(f"{folder}: no such source folder")
+        articles = articles_in(folder)
+        vocabulary = folder / "vocabulary.txt"
+        files = {"schema": folder / "crampkg.ttl", "entities": folder / "entities.ttl", "shapes": folder / "shapes.ttl",
+                 "vocabulary": vocabulary if vocabulary.is_file() else VOCABULARY_FILE}
+        if len(articles) == 1 and articles[0].iri == ARTICLE:
+            return cls(claims=articles[0].claims, article=articles[0].text, **files)
+        return cls(claims=articles[0].claims, article=articles[0].text, articles=articles, **files)
+
+    def article_sources(self) -> tuple[ArticleSource, ...]:
+        return self.articles or (shipped_article(self.claims, self.article),)
 
     def files(self) -> list[Path]:
-        return [self.schema, self.entities, self.claims, self.shapes, self.article, self.vocabulary]
+        if not self.articles:
+            return [self.schema, self.entities, self.claims, self.shapes, self.article, self.vocabulary]
+        return [self.schema, self.entities, self.shapes, self.vocabulary] + [
+            path for a in self.articles for path in (a.claims, a.text)]
 
-    def digest(self) -> str:
+    def digest(self, *settings: str) -> str:
         h = hashlib.sha256(__version__.encode())
+        for setting in settings:
+            h.update(setting.encode())
         code_dir = Path(__file__).resolve().parent
         for path in self.files() + [code_dir / name for name in CODE_FILES]:
             h.update(path.name.encode())
@@ -71,6 +102,24 @@ class BuildResult:
     path: Path
     summary: dict
     cached: bool
+
+
+class Stopwatch:
+    """Seconds spent per build stage, accumulated over the articles."""
+
+    def __init__(self) -> None:
+        self.seconds = dict.fromkeys(STAGES, 0.0)
+        self._stage, self._since = "", 0.0
+
+    def start(self, stage: str) -> None:
+        now = time.perf_counter()
+        if self._stage:
+            self.seconds[self._stage] += now - self._since
+        self._stage, self._since = stage, now
+
+    def stop(self) -> dict[str, float]:
+        self.start("")
+        return {k: round(v, 3) for k, v in self.seconds.items()}
 
 
 def parse_turtle(path: Path) -> Graph:
@@ -99,32 +148,55 @@ def check_outside_links(graph: Graph, path: Path, allowed: frozenset[str]) -> No
                 )
 
 
-def assemble(sources: Sources) -> tuple[Graph, Graph]:
+def assemble(sources: Sources, watch: Stopwatch | None = None) -> tuple[Graph, Graph]:
     """Ontology graph and asserted graph from the sources, every quote and outside link checked."""
-    article = read_article(sources.article)
+    watch = watch or Stopwatch()
+    watch.start("parse")
     ontology = parse_turtle(sources.schema)
     entities = parse_turtle(sources.entities)
-    claim_source = parse_turtle(sources.claims)
+    watch.start("claims")
     allowed = allowed_identifiers(sources.vocabulary)
     check_outside_links(ontology, sources.schema, allowed)
     check_outside_links(entities, sources.entities, allowed)
-
-    claims = read_claims(claim_source, sources.claims)
-    if not claims:
-        raise BuildError(f"{sources.claims.name}: no ck:Claim found")
-    check_evidence(claims, article, sources.claims)
-    stray = {(s, p, o) for s, p, o in claim_source if s not in {c.iri for c in claims}}
-    if stray:
-        s, p, o = min(stray)
-        raise BuildError(
-            f"{sources.claims.name}: {len(stray)} triple(s) outside any claim, e.g. {s.n3()} {p.n3()} {o.n3()}; "
-            "write article facts as claims with a quote"
-        )
-    asserted = expand_claims(claims, article)
+    asserted = Graph()
+    first_seen: dict[URIRef, Path] = {}
+    for source in sources.article_sources():
+        watch.start("parse")
+        article = read_article(source.text, expected_sha256=source.expected_sha256)
+        claim_source = parse_turtle(source.claims)
+        watch.start("claims")
+        add_article(source, article, claim_source, entities, asserted, first_seen)
     asserted += entities
     check_entities_described(asserted, sources)
     # Blank nodes of OWL axioms get canonical labels, so the output is the same bytes every time.
     return to_canonical_graph(ontology), asserted
+
+
+def add_article(source: ArticleSource, article: str, claim_source: Graph, entities: Graph, asserted: Graph,
+                first_seen: dict[URIRef, Path]) -> None:
+    """Check one article's claims against its text and add their triples and evidence to `asserted`."""
+    path = source.claims
+    claims = read_claims(claim_source, path)
+    if not claims:
+        raise BuildError(f"{path.name}: no ck:Claim found")
+    check_evidence(claims, article, path)
+    names = {c.iri for c in claims}
+    stray = {(s, p, o) for s, p, o in claim_source if s not in names}
+    if stray:
+        s, p, o = min(stray)
+        raise BuildError(
+            f"{path.name}: {len(stray)} triple(s) outside any claim, e.g. {s.n3()} {p.n3()} {o.n3()}; "
+            "write article facts as claims with a quote"
+        )
+    for c in claims:
+        other = first_seen.setdefault(c.iri, path)
+        if other != path:
+            raise BuildError(f"{path.name}: claim `{c.name}` is also in {other.name}; claim names must be unique "
+                             "across articles (prefix them with the article's name)")
+    if (source.iri, RDF.type, CK.Article) not in entities:
+        raise BuildError(f"{path.name}: its article {source.iri.n3()} is not described in entities.ttl; "
+                         "add it there as a ck:Article with an rdfs:label")
+    asserted += expand_claims(claims, article, source=source.iri)
 
 
 def check_entities_described(asserted: Graph, sources: Sources) -> None:
@@ -142,29 +214,12 @@ def check_entities_described(asserted: Graph, sources: Sources) -> None:
             )
 
 
-def to_dataset(ontology: Graph, asserted: Graph, inferred: Graph) -> Dataset:
-    ds = Dataset()
-    bind_prefixes(ds)
-    for name, g in ((GRAPH_ONTOLOGY, ontology), (GRAPH_ASSERTED, asserted), (GRAPH_INFERRED, inferred)):
-        target = ds.graph(name)
-        for t in g:
-            target.add(t)
-    return ds
-
-
-def nquads(ds: Dataset) -> bytes:
-    """Sorted N-Quads: byte-identical for the same dataset."""
-    text = ds.serialize(format="nquads")
-    lines = sorted({line for line in text.splitlines() if line.strip()})
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
 def summarize(ontology: Graph, asserted: Graph, inferred: Graph) -> dict:
-    union = ontology + asserted + inferred
+    graphs = (ontology, asserted, inferred)
     per_class: dict[str, int] = {}
     for cls in sorted(set(ontology.subjects(RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")))):
         if isinstance(cls, URIRef) and str(cls).startswith(str(CK)):
-            members = {s for s in union.subjects(RDF.type, cls) if str(s).startswith(str(ID))}
+            members = {s for g in graphs for s in g.subjects(RDF.type, cls) if str(s).startswith(str(ID))}
             members = {m for m in members if "/claim/" not in str(m)} if cls != CK.Claim else members
             per_class[str(cls).rsplit("#", 1)[-1]] = len(members)
     inferred_edges = sum(
@@ -180,13 +235,22 @@ def summarize(ontology: Graph, asserted: Graph, inferred: Graph) -> dict:
     }
 
 
-def build(out_dir: Path = BUILD_DIR, sources: Sources | None = None, *, force: bool = False) -> BuildResult:
-    """Build the dataset into `out_dir` (or reuse the cached build when the inputs are unchanged)."""
+def build(out_dir: Path = BUILD_DIR, sources: Sources | None = None, *, force: bool = False,
+          reasoner: str = "owlrl", validator: str | None = None) -> BuildResult:
+    """Build the dataset into `out_dir` (or reuse the cached build when the inputs are unchanged).
+
+    `reasoner` is "owlrl" (the reference) or "fast" (kg.entailment); `validator` is "pyshacl" or "fast"
+    (kg.shapes_check), by default the one that goes with the reasoner."""
     sources = sources or Sources()
+    if reasoner not in REASONERS:
+        raise BuildError(f"reasoner {reasoner!r}: choose one of {', '.join(REASONERS)}")
+    validator = validator or ("pyshacl" if reasoner == "owlrl" else "fast")
+    if validator not in VALIDATORS:
+        raise BuildError(f"validator {validator!r}: choose one of {', '.join(VALIDATORS)}")
     for path in sources.files():
         if not path.exists():
             raise BuildError(f"{path}: file not found")
-    key = sources.digest()
+    key = sources.digest(reasoner, validator)
     summary_path = out_dir / SUMMARY_FILE
     if not force and summary_path.exists() and (out_dir / DATASET_FILE).exists():
         try:
@@ -197,21 +261,32 @@ def build(out_dir: Path = BUILD_DIR, sources: Sources | None = None, *, force: b
             return BuildResult(out_dir / DATASET_FILE, previous, cached=True)
 
     started = time.perf_counter()
-    ontology, asserted = assemble(sources)
-    inferred = infer(ontology, asserted)
-    ds = to_dataset(ontology, asserted, inferred)
-    report = validate(ontology + asserted + inferred, sources.shapes)
+    watch = Stopwatch()
+    ontology, asserted = assemble(sources, watch)
+    watch.start("reason")
+    inferred = REASONERS[reasoner](ontology, asserted)
+    watch.start("write")
+    data = nquads_bytes(((GRAPH_ONTOLOGY, ontology), (GRAPH_ASSERTED, asserted), (GRAPH_INFERRED, inferred)))
+    watch.start("validate")
+    if validator == "pyshacl":
+        report = validate(ontology + asserted + inferred, sources.shapes)
+    else:
+        report = validate_fast((ontology, asserted, inferred), sources.shapes, sources.article_sources(), data)
     if report is not None:
         raise BuildError(f"SHACL validation failed ({sources.shapes.name}):\n{report}")
 
     summary = summarize(ontology, asserted, inferred)
     summary["input_sha256"] = key
-    summary["build_seconds"] = round(time.perf_counter() - started, 2)
+    summary["articles"] = len(sources.article_sources())
+    summary["reasoner"], summary["validator"] = reasoner, validator
 
+    watch.start("write")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir.parent))
     try:
-        (staging / DATASET_FILE).write_bytes(nquads(ds))
+        (staging / DATASET_FILE).write_bytes(data)
+        summary["stage_seconds"] = watch.stop()
+        summary["build_seconds"] = round(time.perf_counter() - started, 2)
         (staging / SUMMARY_FILE).write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
         if out_dir.exists():
             old = out_dir.with_name(out_dir.name + ".old")

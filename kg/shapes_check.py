@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph
@@ -149,90 +149,163 @@ class Shapes:
         return list(self.g.items(head)) if head is not None else []
 
 
+@dataclass
+class _Shape:
+    """One shape's constraints, read from the shapes graph once."""
+
+    node: Node
+    path: Node | None = None
+    inverse: bool = False
+    path_label: str = ""  # the path in SPARQL property-path syntax: <p> or ^<p>
+    message: str | None = None
+    node_kind: tuple[type, ...] | None = None
+    datatype: Node | None = None
+    languages: list[str] | None = None
+    pattern: re.Pattern | None = None
+    min_length: int | None = None
+    min_exclusive: Node | None = None
+    allowed: set[Node] | None = None
+    cls: Node | None = None
+    nodes: list[_Shape] = field(default_factory=list)
+    alternatives: list[_Shape] = field(default_factory=list)
+    negated: _Shape | None = None
+    properties: list[_Shape] = field(default_factory=list)
+    min_count: int | None = None
+    max_count: int | None = None
+    has_value: Node | None = None
+    qualified: _Shape | None = None
+    qualified_min: int | None = None
+    qualified_max: int | None = None
+
+
+def _compile(shapes: Shapes, node: Node, memo: dict[Node, _Shape]) -> _Shape:
+    if node in memo:
+        return memo[node]
+    g = shapes.g
+    shape = memo[node] = _Shape(node)
+
+    def one(p: URIRef) -> Node | None:
+        return g.value(node, p)
+
+    def number(p: URIRef) -> int | None:
+        v = one(p)
+        return None if v is None else int(v)
+
+    path = one(SH.path)
+    if path is not None and not isinstance(path, URIRef):
+        shape.path, shape.inverse = g.value(path, SH.inversePath), True
+    else:
+        shape.path = path
+    shape.path_label = ("^" if shape.inverse else "") + _n3(shape.path)
+    msg = one(SH.message)
+    shape.message = None if msg is None else str(msg)
+    kind = one(SH.nodeKind)
+    shape.node_kind = None if kind is None else NODE_KINDS[kind]
+    shape.datatype = one(SH.datatype)
+    if one(SH.languageIn) is not None:
+        shape.languages = [str(x) for x in shapes.items(node, SH.languageIn)]
+    pattern = one(SH.pattern)
+    shape.pattern = None if pattern is None else re.compile(str(pattern))
+    shape.min_length = number(SH.minLength)
+    shape.min_exclusive = one(SH.minExclusive)
+    if one(SH["in"]) is not None:
+        shape.allowed = set(shapes.items(node, SH["in"]))
+    shape.cls = one(SH["class"])
+    shape.nodes = [_compile(shapes, n, memo) for n in g.objects(node, SH.node)]
+    shape.alternatives = [_compile(shapes, n, memo) for n in shapes.items(node, SH["or"])]
+    negated = one(SH["not"])
+    shape.negated = None if negated is None else _compile(shapes, negated, memo)
+    shape.properties = [_compile(shapes, n, memo) for n in g.objects(node, SH.property)]
+    shape.min_count, shape.max_count = number(SH.minCount), number(SH.maxCount)
+    shape.has_value = one(SH.hasValue)
+    qualified = one(SH.qualifiedValueShape)
+    shape.qualified = None if qualified is None else _compile(shapes, qualified, memo)
+    shape.qualified_min, shape.qualified_max = number(SH.qualifiedMinCount), number(SH.qualifiedMaxCount)
+    return shape
+
+
 class Validator:
     def __init__(self, shapes: Shapes, index: _Index):
         self.shapes, self.index = shapes, index
+        self._compiled: dict[Node, _Shape] = {}
         self._conforms: dict[tuple[Node, Node], bool] = {}
 
+    def compiled(self, node: Node) -> _Shape:
+        return _compile(self.shapes, node, self._compiled)
+
     # -- value-level constraints -------------------------------------------------------------------------
-    def _value_failures(self, shape: Node, value: Node) -> list[URIRef]:
+    def _value_failures(self, shape: _Shape, value: Node) -> list[URIRef]:
         """The constraint components of `shape` that `value` violates (those that judge one value at a time)."""
-        s, idx, failed = self.shapes, self.index, []
-        kind = s.one(shape, SH.nodeKind)
-        if kind is not None and not isinstance(value, NODE_KINDS[kind]):
-            failed.append(SH.NodeKindConstraintComponent)
-        dt = s.one(shape, SH.datatype)
-        if dt is not None and not _has_datatype(value, dt):
-            failed.append(SH.DatatypeConstraintComponent)
-        langs = s.items(shape, SH.languageIn)
-        if langs and not (isinstance(value, Literal) and value.language
-                          and any(_lang_matches(value.language, str(x)) for x in langs)):
-            failed.append(SH.LanguageInConstraintComponent)
-        pattern = s.one(shape, SH.pattern)
-        if pattern is not None and (isinstance(value, BNode) or not re.search(str(pattern), str(value))):
-            failed.append(SH.PatternConstraintComponent)
-        min_length = s.one(shape, SH.minLength)
-        if min_length is not None and (isinstance(value, BNode) or len(str(value)) < int(min_length)):
-            failed.append(SH.MinLengthConstraintComponent)
-        low = s.one(shape, SH.minExclusive)
-        if low is not None and not _greater(value, low):
-            failed.append(SH.MinExclusiveConstraintComponent)
-        allowed = s.items(shape, SH["in"])
-        if s.one(shape, SH["in"]) is not None and value not in allowed:
-            failed.append(SH.InConstraintComponent)
-        cls = s.one(shape, SH["class"])
-        if cls is not None and (isinstance(value, Literal) or not idx.is_instance(value, cls)):
-            failed.append(SH.ClassConstraintComponent)
-        for other in s.g.objects(shape, SH.node):
+        failed = []
+        if shape.node_kind is not None and not isinstance(value, shape.node_kind):
+            failed.append(NODE_KIND)
+        if shape.datatype is not None and not _has_datatype(value, shape.datatype):
+            failed.append(DATATYPE)
+        if shape.languages is not None and not (
+                isinstance(value, Literal) and value.language
+                and any(_lang_matches(value.language, x) for x in shape.languages)):
+            failed.append(LANGUAGE_IN)
+        if shape.pattern is not None and (isinstance(value, BNode) or not shape.pattern.search(str(value))):
+            failed.append(PATTERN)
+        if shape.min_length is not None and (isinstance(value, BNode) or len(str(value)) < shape.min_length):
+            failed.append(MIN_LENGTH)
+        if shape.min_exclusive is not None and not _greater(value, shape.min_exclusive):
+            failed.append(MIN_EXCLUSIVE)
+        if shape.allowed is not None and value not in shape.allowed:
+            failed.append(IN)
+        if shape.cls is not None and (isinstance(value, Literal) or not self.index.is_instance(value, shape.cls)):
+            failed.append(CLASS)
+        for other in shape.nodes:
             if not self.conforms(value, other):
-                failed.append(SH.NodeConstraintComponent)
-        alternatives = s.items(shape, SH["or"])
-        if alternatives and not any(self.conforms(value, a) for a in alternatives):
-            failed.append(SH.OrConstraintComponent)
-        negated = s.one(shape, SH["not"])
-        if negated is not None and self.conforms(value, negated):
-            failed.append(SH.NotConstraintComponent)
+                failed.append(NODE)
+        if shape.alternatives and not any(self.conforms(value, a) for a in shape.alternatives):
+            failed.append(OR)
+        if shape.negated is not None and self.conforms(value, shape.negated):
+            failed.append(NOT)
         return failed
 
-    def conforms(self, node: Node, shape: Node) -> bool:
-        key = (node, shape)
+    def conforms(self, node: Node, shape: _Shape) -> bool:
+        key = (node, shape.node)
         if key not in self._conforms:
             self._conforms[key] = not self.check(node, shape)
         return self._conforms[key]
 
-    def values(self, focus: Node, path: Node) -> list[Node]:
-        if isinstance(path, URIRef):
-            return self.index.forward[path].get(focus, [])
-        inv = self.shapes.g.value(path, SH.inversePath)
-        return self.index.backward[inv].get(focus, [])
+    def values(self, focus: Node, shape: _Shape) -> list[Node]:
+        table = self.index.backward if shape.inverse else self.index.forward
+        return table[shape.path].get(focus, [])
 
     # -- a shape on one focus node -----------------------------------------------------------------------
-    def check(self, focus: Node, shape: Node) -> list[tuple[Node, Node | None, URIRef, Node | None, Node]]:
+    def check(self, focus: Node, shape: _Shape) -> list[tuple[Node, str, URIRef, Node | None, _Shape]]:
         """(focus, path, component, value, source shape) for each violation of `shape` by `focus`."""
-        s = self.shapes
-        out = [(focus, None, c, focus, shape) for c in self._value_failures(shape, focus)]
-        for prop in s.g.objects(shape, SH.property):
-            path = s.one(prop, SH.path)
-            values = self.values(focus, path)
+        out = [(focus, "", c, focus, shape) for c in self._value_failures(shape, focus)]
+        for prop in shape.properties:
+            path = prop.path_label
+            values = self.values(focus, prop)
             for v in values:
                 out += [(focus, path, c, v, prop) for c in self._value_failures(prop, v)]
-            low, high = s.one(prop, SH.minCount), s.one(prop, SH.maxCount)
-            if low is not None and len(values) < int(low):
-                out.append((focus, path, SH.MinCountConstraintComponent, None, prop))
-            if high is not None and len(values) > int(high):
-                out.append((focus, path, SH.MaxCountConstraintComponent, None, prop))
-            wanted = s.one(prop, SH.hasValue)
-            if wanted is not None and wanted not in values:
-                out.append((focus, path, SH.HasValueConstraintComponent, None, prop))
-            qualified = s.one(prop, SH.qualifiedValueShape)
-            if qualified is not None:
-                n = sum(1 for v in values if self.conforms(v, qualified))
-                qmin, qmax = s.one(prop, SH.qualifiedMinCount), s.one(prop, SH.qualifiedMaxCount)
-                if qmin is not None and n < int(qmin):
-                    out.append((focus, path, SH.QualifiedMinCountConstraintComponent, None, prop))
-                if qmax is not None and n > int(qmax):
-                    out.append((focus, path, SH.QualifiedMaxCountConstraintComponent, None, prop))
+            if prop.min_count is not None and len(values) < prop.min_count:
+                out.append((focus, path, MIN_COUNT, None, prop))
+            if prop.max_count is not None and len(values) > prop.max_count:
+                out.append((focus, path, MAX_COUNT, None, prop))
+            if prop.has_value is not None and prop.has_value not in values:
+                out.append((focus, path, HAS_VALUE, None, prop))
+            if prop.qualified is not None:
+                n = sum(1 for v in values if self.conforms(v, prop.qualified))
+                if prop.qualified_min is not None and n < prop.qualified_min:
+                    out.append((focus, path, QUALIFIED_MIN, None, prop))
+                if prop.qualified_max is not None and n > prop.qualified_max:
+                    out.append((focus, path, QUALIFIED_MAX, None, prop))
         return out
+
+
+NODE_KIND, DATATYPE, LANGUAGE_IN, PATTERN = (SH.NodeKindConstraintComponent, SH.DatatypeConstraintComponent,
+                                             SH.LanguageInConstraintComponent, SH.PatternConstraintComponent)
+MIN_LENGTH, MIN_EXCLUSIVE, IN, CLASS = (SH.MinLengthConstraintComponent, SH.MinExclusiveConstraintComponent,
+                                        SH.InConstraintComponent, SH.ClassConstraintComponent)
+NODE, OR, NOT = SH.NodeConstraintComponent, SH.OrConstraintComponent, SH.NotConstraintComponent
+MIN_COUNT, MAX_COUNT, HAS_VALUE = (SH.MinCountConstraintComponent, SH.MaxCountConstraintComponent,
+                                   SH.HasValueConstraintComponent)
+QUALIFIED_MIN, QUALIFIED_MAX = SH.QualifiedMinCountConstraintComponent, SH.QualifiedMaxCountConstraintComponent
 
 
 def _lang_matches(tag: str, wanted: str) -> bool:
@@ -256,10 +329,9 @@ def _greater(value: Node, low: Node) -> bool:
         return False
 
 
-def _message(shapes: Shapes, shape: Node, component: URIRef, value: Node | None) -> str:
-    text = shapes.one(shape, SH.message)
+def _message(text: str | None, component: URIRef, value: Node | None) -> str:
     if text is not None:
-        return str(text).replace("{?value}", _n3(value) if value is not None else "")
+        return text.replace("{?value}", _n3(value) if value is not None else "")
     return f"{component.rsplit('#', 1)[-1].removesuffix('ConstraintComponent')} constraint not met"
 
 
@@ -274,7 +346,8 @@ def _sparql_violations(shapes: Shapes, shape: Node, focus: set[Node], store: pyo
             this, value = _from_ox(row["this"]), _from_ox(row["value"])
             if this in focus:
                 out.append(Violation(_n3(this), "", str(SH.SPARQLConstraintComponent), _n3(value),
-                                     _message(shapes, constraint, SH.SPARQLConstraintComponent, value)))
+                                     _message(shapes.one(constraint, SH.message), SH.SPARQLConstraintComponent,
+                                              value)))
     return out
 
 
@@ -302,10 +375,11 @@ def violations(graphs: Sequence[Graph], shapes_path: Path, nquads: bytes | None 
         focus = set(shapes.g.objects(shape, SH.targetNode))
         for cls in shapes.g.objects(shape, SH.targetClass):
             focus |= index.instances_of(cls)
+        compiled = validator.compiled(shape)
         for node in sorted(focus, key=str):
-            for f, path, comp, value, source in validator.check(node, shape):
-                found.append(Violation(_n3(f), _n3(path), str(comp), _n3(value),
-                                       _message(shapes, source, comp, value)))
+            for f, path, comp, value, source in validator.check(node, compiled):
+                found.append(Violation(_n3(f), path, str(comp), _n3(value),
+                                       _message(source.message, comp, value)))
         if any(True for _ in shapes.g.objects(shape, SH.sparql)) and focus:
             if store is None:
                 store = pyoxigraph.Store()

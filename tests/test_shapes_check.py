@@ -16,7 +16,8 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from kg.build import Sources, assemble
 from kg.closure import infer
 from kg.namespaces import CK, ID, OA, QUDT, UNIT
-from kg.shapes_check import SH, Violation, validate_fast, violations
+from kg.errors import BuildError
+from kg.shapes_check import SH, validate_fast, violations
 
 SHAPES = Sources().shapes
 CLAIM = URIRef("https://w3id.org/crampkg/id/claim/vitamin-d-excess-causes-hypercalcemia")
@@ -118,6 +119,5 @@ def test_unimplemented_shacl_is_refused(tmp_path, shipped):
     shapes.write_text(SHAPES.read_text(encoding="utf-8") + """
 cks:Closed a sh:NodeShape ; sh:targetClass ck:Claim ; sh:closed true .
 """, encoding="utf-8")
-    with pytest.raises(Exception, match="sh:closed|shacl#closed"):
+    with pytest.raises(BuildError, match=r"shacl#closed>, which the fast validator does not implement"):
         violations(shipped, shapes)
-    assert isinstance(Violation("", "", "", "", "").key(), tuple)

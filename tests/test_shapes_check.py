@@ -15,8 +15,8 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from kg.build import Sources, assemble
 from kg.closure import infer
-from kg.namespaces import CK, ID, OA, QUDT, UNIT
 from kg.errors import BuildError
+from kg.namespaces import CK, ID, OA, QUDT, UNIT
 from kg.shapes_check import SH, validate_fast, violations
 
 SHAPES = Sources().shapes

@@ -31,13 +31,13 @@ SYLLABLES = ("ka", "lo", "ri", "ve", "zu", "mon", "tar", "sel", "dri", "qua", "b
 POOLS = {  # kind: (per article, sharing, minimum)
     "symptom": (1, 8, 2),
     "site": (3, 10, 4),
-    "fat_vitamin": (1, 3, 2),
-    "water_vitamin": (1, 3, 2),
+    "fat_vitamin": (2, 3, 3),
+    "water_vitamin": (2, 3, 3),
     "electrolyte": (3, 4, 4),
     "medication": (2, 3, 2),
     "process": (1, 4, 2),
-    "condition": (1, 3, 2),  # first step after an intake (layered, so the causal graph has no cycles)
-    "disorder": (2, 3, 3),  # the step before the symptom
+    "condition": (2, 3, 3),  # first step after an intake (layered, so the causal graph has no cycles)
+    "disorder": (4, 3, 5),  # the step before the symptom
     "measure": (2, 5, 3),
     "warning": (6, 5, 8),
 }
@@ -131,25 +131,18 @@ def compose(index: int, pools: dict[str, list[Entity]], rng: random.Random) -> A
 
     (symptom,) = pick("symptom")
     sites = pick("site", 3)
-    (fat,), (water,) = pick("fat_vitamin"), pick("water_vitamin")
+    fats, waters = pick("fat_vitamin", 2), pick("water_vitamin", 2)
     electrolytes = pick("electrolyte", 3)
     drugs, (process,) = pick("medication", 2), pick("process")
-    (toxicity,), (disorder, hyper) = pick("condition"), pick("disorder", 2)
+    toxicities, disorders = pick("condition", 2), pick("disorder", 4)
     measures, warnings = pick("measure", 2), pick("warning", 6)
-    # Article-specific entities: intake states, dose limits, deficiency states and the advice.
-    fat_excess = Entity(f"{a.slug}-{fat.local}-excess", f"excessive {fat.label} intake",
-                        f"Taking {fat.label} in excessive amounts (synthetic benchmark entity).")
-    water_excess = Entity(f"{a.slug}-{water.local}-excess", f"chronic high-dose {water.label} intake",
-                          f"Chronic intake of {water.label} above its safe limit (synthetic benchmark entity).")
-    fat_limit = Entity(f"{a.slug}-{fat.local}-upper-limit", f"{fat.label} upper limit ({a.slug})",
-                       f"The upper limit of daily {fat.label} intake article {a.slug} gives.")
     lows = [Entity(f"low-{e.local}", f"low {e.label}", f"Too little {e.label} in the body (synthetic benchmark "
                    "entity).") for e in electrolytes]
     review = Entity("review-dosage", "review the dosage", "Review a supplement's dosage with a healthcare provider.")
     seek = Entity("seek-medical-attention", "seek medical attention", "Have a health professional evaluate it.")
-    a.use(symptom, *sites, fat, water, *electrolytes, *drugs, process, toxicity, disorder, hyper, *measures,
-          *warnings, fat_excess, water_excess, fat_limit, *lows, review, seek)
-    dose = 1000 * (1 + index % 9)
+    a.use(symptom, *sites, *fats, *waters, *electrolytes, *drugs, process, *toxicities, *disorders, *measures,
+          *warnings, *lows, review, seek)
+    water = waters[0]
 
     a.write(HEADER)
     a.write(f"About the {symptom.label}")
@@ -163,36 +156,9 @@ def compose(index: int, pools: dict[str, list[Entity]], rng: random.Random) -> A
         a.claim(f"site-{i}-is-site", ident(site), "rdf:type", "ck:AnatomicalSite", s[1])
 
     a.write("Direct links between vitamins and cramps")
-    s = a.write("The fat-soluble ", f"{fat.label} is one example, as it accumulates in the body", ".")
-    a.claim("fat-vitamin-type", ident(fat), "rdf:type", "ck:FatSolubleVitamin", s[0])
-    a.claim("fat-vitamin-accumulates", ident(fat), "ck:accumulatesInBody", "true", s[0])
-    s = a.write("", f"Excessive {fat.label} intake", ", often above the recommended upper limit of ",
-                f"{dose:,} International Units (IU) per day", ", ", f"can lead to {toxicity.label}", ".")
-    a.claim("fat-excess-type", ident(fat_excess), "rdf:type", "ck:ExcessiveIntake", s[0])
-    a.claim("fat-excess-intake-of", ident(fat_excess), "ck:intakeOf", ident(fat), s[0])
-    a.claim("fat-excess-causes", ident(fat_excess), "ck:causes", ident(toxicity), s[2], ' ck:qualifier "can" ;')
-    a.claim("toxicity-type", ident(toxicity), "rdf:type", "ck:Condition", s[2])
-    a.claim("fat-has-limit", ident(fat), "ck:hasUpperLimit", ident(fat_limit), s[1])
-    a.claim("limit-type", ident(fat_limit), "rdf:type", "ck:DoseLimit", s[1])
-    a.claim("limit-value", ident(fat_limit), "qudt:numericValue", f"{dose}.0", s[1])
-    a.claim("limit-unit", ident(fat_limit), "qudt:hasUnit", "unit:IU", s[1])
-    a.claim("limit-period", ident(fat_limit), "ck:perPeriod", '"per day"@en', s[1])
-    a.claim("fat-excess-exceeds", ident(fat_excess), "ck:exceeds", ident(fat_limit), s[1])
-    s = a.write("This ", f"{toxicity.label} disrupts normal muscle function, leading to cramps", " such as the ",
-                f"{symptom.label}", ".")
-    a.claim("toxicity-causes-disorder", ident(toxicity), "ck:causes", ident(disorder), s[0])
-    a.claim("disorder-type", ident(disorder), "rdf:type", "ck:Condition", s[0])
-    a.claim("disorder-causes-symptom", ident(disorder), "ck:causes", ident(symptom), s[0])
-    s = a.write("", f"High-dose intake of {water.label}", " is another direct connection, although it is ",
-                "water-soluble", ".")
-    a.claim("water-vitamin-type", ident(water), "rdf:type", "ck:WaterSolubleVitamin", s[1])
-    a.claim("water-excess-type", ident(water_excess), "rdf:type", "ck:ExcessiveIntake", s[0])
-    a.claim("water-excess-intake-of", ident(water_excess), "ck:intakeOf", ident(water), s[0])
-    s = a.write("Extremely high amounts ", f"can cause {hyper.label}", ", which ",
-                f"involves involuntary muscle spasms that feel like the {symptom.label}", ".")
-    a.claim("water-excess-causes", ident(water_excess), "ck:causes", ident(hyper), s[0], ' ck:qualifier "can" ;')
-    a.claim("hyper-type", ident(hyper), "rdf:type", "ck:Condition", s[0])
-    a.claim("hyper-has-symptom", ident(hyper), "ck:hasSymptom", ident(symptom), s[1])
+    for k in range(2):
+        vitamin_section(a, k, fats[k], waters[k], toxicities[k], disorders[2 * k], disorders[2 * k + 1], symptom,
+                        dose=1000 * (1 + (index + k) % 9))
 
     a.write("Electrolyte balance and cramp causation")
     names = ", ".join(e.label for e in electrolytes[:2]) + f", and {electrolytes[2].label}"
@@ -201,10 +167,10 @@ def compose(index: int, pools: dict[str, list[Entity]], rng: random.Random) -> A
     for i, (e, low) in enumerate(zip(electrolytes, lows, strict=True)):
         a.claim(f"process-relies-{i}", ident(process), "ck:reliesOn", ident(e), s[0])
         a.claim(f"electrolyte-{i}-type", ident(e), "rdf:type", "ck:Electrolyte", s[0])
-        s2 = a.write("", f"Low {e.label}", " is a deficiency that ", f"can result in {disorder.label}", ".")
+        s2 = a.write("", f"Low {e.label}", " is a deficiency that ", f"can result in {disorders[0].label}", ".")
         a.claim(f"electrolyte-{i}-deficiency", ident(e), "ck:hasDeficiencyState", ident(low), s2[0])
         a.claim(f"low-{i}-type", ident(low), "rdf:type", "ck:DeficiencyState", s2[0])
-        a.claim(f"low-{i}-causes", ident(low), "ck:causes", ident(disorder), s2[1], ' ck:qualifier "can" ;')
+        a.claim(f"low-{i}-causes", ident(low), "ck:causes", ident(disorders[0]), s2[1], ' ck:qualifier "can" ;')
 
     a.write("Medications")
     for d, drug in enumerate(drugs):
@@ -238,6 +204,50 @@ def compose(index: int, pools: dict[str, list[Entity]], rng: random.Random) -> A
         a.claim(f"warning-{i}-type", ident(w), "rdf:type", "ck:WarningSign", b[0])
         a.claim(f"warning-{i}-calls-for", ident(w), "ck:callsFor", ident(seek), b[0])
     return a
+
+
+def vitamin_section(a: Article, k: int, fat: Entity, water: Entity, toxicity: Entity, disorder: Entity,
+                    hyper: Entity, symptom: Entity, *, dose: int) -> None:
+    """The shipped article's 'direct links' section: excess of a fat- and a water-soluble vitamin."""
+    fat_excess = Entity(f"{a.slug}-{fat.local}-excess", f"excessive {fat.label} intake",
+                        f"Taking {fat.label} in excessive amounts (synthetic benchmark entity).")
+    water_excess = Entity(f"{a.slug}-{water.local}-excess", f"chronic high-dose {water.label} intake",
+                          f"Chronic intake of {water.label} above its safe limit (synthetic benchmark entity).")
+    fat_limit = Entity(f"{a.slug}-{fat.local}-upper-limit", f"{fat.label} upper limit ({a.slug})",
+                       f"The upper limit of daily {fat.label} intake article {a.slug} gives.")
+    a.use(fat_excess, water_excess, fat_limit)
+    s = a.write("The fat-soluble ", f"{fat.label} is one example, as it accumulates in the body", ".")
+    a.claim(f"fat-{k}-vitamin-type", ident(fat), "rdf:type", "ck:FatSolubleVitamin", s[0])
+    a.claim(f"fat-{k}-vitamin-accumulates", ident(fat), "ck:accumulatesInBody", "true", s[0])
+    s = a.write("", f"Excessive {fat.label} intake", ", often above the recommended upper limit of ",
+                f"{dose:,} International Units (IU) per day", ", ", f"can lead to {toxicity.label}", ".")
+    a.claim(f"fat-{k}-excess-type", ident(fat_excess), "rdf:type", "ck:ExcessiveIntake", s[0])
+    a.claim(f"fat-{k}-excess-intake-of", ident(fat_excess), "ck:intakeOf", ident(fat), s[0])
+    a.claim(f"fat-{k}-excess-causes", ident(fat_excess), "ck:causes", ident(toxicity), s[2],
+            ' ck:qualifier "can" ;')
+    a.claim(f"toxicity-{k}-type", ident(toxicity), "rdf:type", "ck:Condition", s[2])
+    a.claim(f"fat-{k}-has-limit", ident(fat), "ck:hasUpperLimit", ident(fat_limit), s[1])
+    a.claim(f"limit-{k}-type", ident(fat_limit), "rdf:type", "ck:DoseLimit", s[1])
+    a.claim(f"limit-{k}-value", ident(fat_limit), "qudt:numericValue", f"{dose}.0", s[1])
+    a.claim(f"limit-{k}-unit", ident(fat_limit), "qudt:hasUnit", "unit:IU", s[1])
+    a.claim(f"limit-{k}-period", ident(fat_limit), "ck:perPeriod", '"per day"@en', s[1])
+    a.claim(f"fat-{k}-excess-exceeds", ident(fat_excess), "ck:exceeds", ident(fat_limit), s[1])
+    s = a.write("This ", f"{toxicity.label} disrupts normal muscle function, leading to cramps", " such as the ",
+                f"{symptom.label}", ".")
+    a.claim(f"toxicity-{k}-causes-disorder", ident(toxicity), "ck:causes", ident(disorder), s[0])
+    a.claim(f"disorder-{k}-type", ident(disorder), "rdf:type", "ck:Condition", s[0])
+    a.claim(f"disorder-{k}-causes-symptom", ident(disorder), "ck:causes", ident(symptom), s[0])
+    s = a.write("", f"High-dose intake of {water.label}", " is another direct connection, although it is ",
+                "water-soluble", ".")
+    a.claim(f"water-{k}-vitamin-type", ident(water), "rdf:type", "ck:WaterSolubleVitamin", s[1])
+    a.claim(f"water-{k}-excess-type", ident(water_excess), "rdf:type", "ck:ExcessiveIntake", s[0])
+    a.claim(f"water-{k}-excess-intake-of", ident(water_excess), "ck:intakeOf", ident(water), s[0])
+    s = a.write("Extremely high amounts ", f"can cause {hyper.label}", ", which ",
+                f"involves involuntary muscle spasms that feel like the {symptom.label}", ".")
+    a.claim(f"water-{k}-excess-causes", ident(water_excess), "ck:causes", ident(hyper), s[0],
+            ' ck:qualifier "can" ;')
+    a.claim(f"hyper-{k}-type", ident(hyper), "rdf:type", "ck:Condition", s[0])
+    a.claim(f"hyper-{k}-has-symptom", ident(hyper), "ck:hasSymptom", ident(symptom), s[1])
 
 
 def pools_for(articles: int) -> dict[str, list[Entity]]:

@@ -39,13 +39,14 @@ from .namespaces import (
 from .nquads import nquads_bytes
 from .shapes_check import validate_fast
 from .sources import ArticleSource, articles_in, shipped_article
+from .turtle import read_turtle
 from .validate import validate
 from .vocabulary import VOCABULARY_FILE, allowed_identifiers
 
 DATASET_FILE = "crampkg.nq"
 SUMMARY_FILE = "summary.json"
 CODE_FILES = ("article.py", "claims.py", "closure.py", "build.py", "validate.py", "vocabulary.py", "namespaces.py",
-              "entailment.py", "shapes_check.py", "sources.py", "nquads.py")
+              "entailment.py", "shapes_check.py", "sources.py", "nquads.py", "turtle.py")
 REASONERS = {"owlrl": infer, "fast": infer_fast}
 VALIDATORS = ("pyshacl", "fast")
 STAGES = ("parse", "claims", "reason", "validate", "write")
@@ -153,7 +154,7 @@ def assemble(sources: Sources, watch: Stopwatch | None = None) -> tuple[Graph, G
     watch = watch or Stopwatch()
     watch.start("parse")
     ontology = parse_turtle(sources.schema)
-    entities = parse_turtle(sources.entities)
+    entities = read_turtle(sources.entities, parse_turtle)
     watch.start("claims")
     allowed = allowed_identifiers(sources.vocabulary)
     check_outside_links(ontology, sources.schema, allowed)
@@ -163,7 +164,7 @@ def assemble(sources: Sources, watch: Stopwatch | None = None) -> tuple[Graph, G
     for source in sources.article_sources():
         watch.start("parse")
         article = read_article(source.text, expected_sha256=source.expected_sha256)
-        claim_source = parse_turtle(source.claims)
+        claim_source = read_turtle(source.claims, parse_turtle)
         watch.start("claims")
         add_article(source, article, claim_source, entities, asserted, first_seen)
     asserted += entities
@@ -196,7 +197,7 @@ def add_article(source: ArticleSource, article: str, claim_source: Graph, entiti
     if (source.iri, RDF.type, CK.Article) not in entities:
         raise BuildError(f"{path.name}: its article {source.iri.n3()} is not described in entities.ttl; "
                          "add it there as a ck:Article with an rdfs:label")
-    asserted += expand_claims(claims, article, source=source.iri)
+    expand_claims(claims, article, source=source.iri, into=asserted)
 
 
 def check_entities_described(asserted: Graph, sources: Sources) -> None:

@@ -120,10 +120,10 @@ def check_evidence(claims: list[Claim], article: str, path: Path, *, require_off
             )
 
 
-def expand_claims(claims: list[Claim], article: str, *, source: URIRef = ARTICLE) -> Graph:
+def expand_claims(claims: list[Claim], article: str, *, source: URIRef = ARTICLE, into: Graph | None = None) -> Graph:
     """The asserted triples a list of checked claims stands for: direct triples plus evidenced claim nodes
-    quoted from `source` (the article's IRI)."""
-    g = Graph()
+    quoted from `source` (the article's IRI); added to `into` when given (a corpus adds each article's)."""
+    g = Graph() if into is None else into
     for c in claims:
         g.add(c.triple)
         g.add((c.iri, RDF.type, CK.Claim))

@@ -159,7 +159,7 @@ def assemble(sources: Sources, watch: Stopwatch | None = None) -> tuple[Graph, G
     allowed = allowed_identifiers(sources.vocabulary)
     check_outside_links(ontology, sources.schema, allowed)
     check_outside_links(entities, sources.entities, allowed)
-    asserted = Graph()
+    asserted = Graph(store="SimpleMemory")  # no per-triple events or contexts: 3x faster adds
     first_seen: dict[URIRef, Path] = {}
     for source in sources.article_sources():
         watch.start("parse")

@@ -303,7 +303,7 @@ def infer_fast(ontology: Graph, asserted: Graph) -> Graph:
                 coded.append((code(s), cp, code(o)))
     closure.load(coded)
     del coded
-    inferred = Graph()
+    inferred = Graph(store="SimpleMemory")
     terms = closure.terms
     for s, p, o in closure.new:
         t = (terms[s], terms[p], terms[o])

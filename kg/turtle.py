@@ -48,6 +48,6 @@ def read_turtle(path: Path, fallback: Callable[[Path], Graph]) -> Graph:
                    for t in pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE)]
     except (SyntaxError, ValueError, OSError):
         return fallback(path)
-    g = Graph()
+    g = Graph(store="SimpleMemory")
     g.addN((s, p, o, g) for s, p, o in triples)
     return g

@@ -1,5 +1,9 @@
 """Build: parse the sources, check the evidence, reason, validate, write `build/crampkg.nq` and a summary.
 
+The sources are a folder laid out like `ontology/` with one article or many (kg.sources); the reasoner is owlrl
+(the reference) or kg.entailment's fast one, the validator pySHACL or kg.shapes_check; the summary records the
+seconds of each stage (parse, claims, reason, validate, write).
+
 The build is all-or-nothing: it writes into a fresh folder and swaps it in only when every check passed,
 so a broken input leaves the previous good build untouched. A build whose inputs (sources and the code
 that builds them) hash the same as the cached one is reused instead of reasoning again.

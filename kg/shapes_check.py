@@ -21,10 +21,12 @@ from pathlib import Path
 
 import pyoxigraph
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import PROV, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from .errors import BuildError
+from .namespaces import OA
+from .sources import ArticleSource
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -406,11 +408,9 @@ def report(found: list[Violation], claims_files: dict[str, str] | None = None) -
     return "\n".join(lines)
 
 
-def validate_fast(graphs: Sequence[Graph], shapes_path: Path, articles: Sequence = (),
+def validate_fast(graphs: Sequence[Graph], shapes_path: Path, articles: Sequence[ArticleSource] = (),
                   nquads: bytes | None = None) -> str | None:
     """None when the union of `graphs` conforms, else a report naming each focus node's claims file."""
-    from rdflib.namespace import PROV
-
     found = violations(graphs, shapes_path, nquads)
     if not found:
         return None
@@ -420,10 +420,8 @@ def validate_fast(graphs: Sequence[Graph], shapes_path: Path, articles: Sequence
         node = URIRef(v.focus.strip("<>"))
         base = URIRef(str(node).split("/evidence", 1)[0])
         for g in graphs:
-            for article in list(g.objects(base, PROV.wasQuotedFrom)) + list(g.objects(node, SH_HAS_SOURCE)):
+            for article in list(g.objects(base, PROV.wasQuotedFrom)) + list(g.objects(node, OA.hasSource)):
                 if article in files:
                     where[v.focus] = files[article]
     return report(found, where)
 
-
-SH_HAS_SOURCE = URIRef("http://www.w3.org/ns/oa#hasSource")

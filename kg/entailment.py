@@ -320,8 +320,9 @@ def infer_fast(ontology: Graph, asserted: Graph) -> Graph:
 def _check_literals(asserted: Graph) -> None:
     bad = sorted({o for o in asserted.objects() if isinstance(o, Literal) and o.ill_typed})
     if bad:
+        # owlrl's words, so both reasoners refuse the same input with the same message
         raise InconsistencyError("the graph is inconsistent:\n" + "\n".join(
-            f"ill-typed literal {lit.n3()}: its lexical form is not valid for its datatype" for lit in bad))
+            f"Lexical value of the literal '{lit}' does not match its datatype ({lit.datatype})" for lit in bad))
 
 
 def _check_disjoint(schema: Schema, closure: _Closure, ontology: Graph, asserted: Graph) -> None:

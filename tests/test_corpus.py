@@ -194,3 +194,23 @@ def test_missing_source_folder(tmp_path):
 def test_unknown_reasoner(corpus, tmp_path):
     with pytest.raises(BuildError, match="reasoner 'hermit': choose one of owlrl, fast"):
         build(tmp_path / "x", Sources.from_folder(corpus), reasoner="hermit")
+
+
+def test_nquads_writer_gives_rdflib_serializer_bytes(corpus):
+    """kg.nquads writes what rdflib's N-Quads serializer writes for a Dataset of the same graphs (sorted)."""
+    from rdflib import Dataset
+
+    from kg.build import assemble
+    from kg.entailment import infer_fast
+    from kg.namespaces import GRAPH_ONTOLOGY
+    from kg.nquads import nquads_bytes
+
+    ontology, asserted = assemble(Sources.from_folder(corpus))
+    graphs = ((GRAPH_ONTOLOGY, ontology), (GRAPH_ASSERTED, asserted), (GRAPH_INFERRED, infer_fast(ontology, asserted)))
+    ds = Dataset()
+    for name, graph in graphs:
+        target = ds.graph(name)
+        for t in graph:
+            target.add(t)
+    lines = {line for line in ds.serialize(format="nquads").splitlines() if line.strip()}
+    assert nquads_bytes(graphs) == ("\n".join(sorted(lines)) + "\n").encode("utf-8")

@@ -90,8 +90,18 @@ class Schema:
             return set(graph.subject_objects(p))
 
         eqc, eqp = pairs(OWL.equivalentClass), pairs(OWL.equivalentProperty)
-        self.sub_class = _transitive(pairs(RDFS.subClassOf) | eqc | {(b, a) for a, b in eqc})
         self.sub_property = _transitive(pairs(RDFS.subPropertyOf) | eqp | {(b, a) for a, b in eqp})
+        # restriction -> (property, value)
+        self.has_value: dict[Node, tuple[Node, Node]] = {}
+        for r, v in pairs(OWL.hasValue):
+            for p in graph.objects(r, OWL.onProperty):
+                self.has_value[r] = (p, v)
+        # scm-hv: a hasValue restriction on P is below the same restriction on any super-property of P;
+        # added before the subclass closure so that it is closed too
+        below_by_value = {(r1, r2) for r1, (p1, v1) in self.has_value.items()
+                          for r2, (p2, v2) in self.has_value.items()
+                          if r1 != r2 and v1 == v2 and p2 in self.sub_property.get(p1, set())}
+        self.sub_class = _transitive(pairs(RDFS.subClassOf) | eqc | {(b, a) for a, b in eqc} | below_by_value)
         self.transitive = set(graph.subjects(RDF.type, OWL.TransitiveProperty))
         self.inverse: dict[Node, set[Node]] = defaultdict(set)
         for a, b in pairs(OWL.inverseOf):
@@ -102,17 +112,6 @@ class Schema:
         self.chains: dict[Node, list[tuple[Node, ...]]] = defaultdict(list)
         for prop, head in pairs(OWL.propertyChainAxiom):
             self.chains[prop].append(tuple(graph.items(head)))
-        # restriction -> (property, value); and per (property, value) the restrictions it satisfies
-        self.has_value: dict[Node, tuple[Node, Node]] = {}
-        for r, v in pairs(OWL.hasValue):
-            for p in graph.objects(r, OWL.onProperty):
-                self.has_value[r] = (p, v)
-        # scm-hv: a hasValue restriction on P is below the same restriction on any super-property of P
-        for r1, (p1, v1) in self.has_value.items():
-            for r2, (p2, v2) in self.has_value.items():
-                if r1 != r2 and v1 == v2 and p2 in self.sub_property.get(p1, set()):
-                    self.sub_class[r1].add(r2)
-                    self.sub_class[r1] |= self.sub_class.get(r2, set())
         self.disjoint: set[tuple[Node, Node]] = set(pairs(OWL.disjointWith))
         for node in graph.subjects(RDF.type, OWL.AllDisjointClasses):
             for head in graph.objects(node, OWL.members):

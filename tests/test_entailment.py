@@ -95,3 +95,42 @@ def test_axioms_among_asserted_triples_are_refused(article):
     broken.add((CK.Symptom, OWL.disjointWith, CK.Substance))
     with pytest.raises(UnsupportedConstruct, match="ontology"):
         infer_fast(ontology, broken)
+
+
+RULES_ONTOLOGY = """
+@prefix ex: <https://w3id.org/crampkg/ontology#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:A a owl:Class . ex:B a owl:Class ; rdfs:subClassOf ex:A . ex:C a owl:Class ; owl:equivalentClass ex:B .
+ex:D a owl:Class . ex:E a owl:Class .
+ex:p a owl:ObjectProperty ; rdfs:domain ex:C ; rdfs:range ex:D .
+ex:q a owl:ObjectProperty ; rdfs:subPropertyOf ex:p ; owl:inverseOf ex:qi .
+ex:r a owl:ObjectProperty, owl:TransitiveProperty ; owl:equivalentProperty ex:r2 ; owl:inverseOf ex:ri .
+ex:s a owl:ObjectProperty ; owl:propertyChainAxiom ( ex:q ex:r ex:t ) .
+ex:t a owl:ObjectProperty .
+ex:V owl:equivalentClass [ a owl:Restriction ; owl:onProperty ex:p ; owl:hasValue ex:v ] .
+ex:W owl:equivalentClass [ a owl:Restriction ; owl:onProperty ex:q ; owl:hasValue ex:v ] .
+ex:E owl:disjointWith ex:A .
+ex:F rdfs:subClassOf ex:G . ex:G rdfs:subClassOf ex:F .
+ex:dp a owl:DatatypeProperty ; rdfs:subPropertyOf ex:dp2 ; rdfs:domain ex:F ; rdfs:range ex:D .
+ex:dp2 a owl:DatatypeProperty .
+"""
+RULES_DATA = """
+@prefix ex: <https://w3id.org/crampkg/ontology#> .
+@prefix id: <https://w3id.org/crampkg/id/> .
+id:x1 ex:q id:x2 . id:x2 ex:r id:x3 . id:x3 ex:r2 id:x4 . id:x4 ex:t id:x5 .
+id:x6 ex:q ex:v . id:x7 a ex:W . id:x8 a ex:V . id:x9 a ex:C .
+id:y1 ex:r id:y2 . id:y2 ex:r id:y1 . id:y3 ex:dp "a literal" . id:y4 a ex:G .
+"""
+
+
+def test_same_as_owlrl_on_every_rule_form():
+    """Rule forms the shipped ontology does not use in this shape: a 3-step chain, equivalent properties,
+    inverse of a transitive property, hasValue on a sub-property (scm-hv), named equivalent classes, a
+    subclass cycle, a transitive cycle, domain and range reached through a sub-property, a datatype property
+    with a sub-property, a domain and a range (applied to a literal)."""
+    ontology = Graph().parse(data=RULES_ONTOLOGY, format="turtle")
+    asserted = Graph().parse(data=RULES_DATA, format="turtle")
+    expected = set(infer(ontology, asserted))
+    assert len(expected) > 30
+    assert set(infer_fast(ontology, asserted)) == expected

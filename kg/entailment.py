@@ -42,6 +42,7 @@ SUPPORTED_OWL = {
 SCHEMA_PREDICATES = {RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range, OWL.inverseOf,
                      OWL.equivalentClass, OWL.equivalentProperty, OWL.propertyChainAxiom, OWL.onProperty,
                      OWL.hasValue, OWL.disjointWith, OWL.members}
+SCHEMA_TYPES = {OWL.TransitiveProperty, OWL.AllDisjointClasses, OWL.Restriction}
 
 
 class UnsupportedConstruct(BuildError):
@@ -284,12 +285,13 @@ def infer_fast(ontology: Graph, asserted: Graph) -> Graph:
     inconsistency and on OWL constructs outside the supported set."""
     _check_supported(ontology)
     _check_supported(asserted)
-    for p in SCHEMA_PREDICATES:
-        for t in asserted.triples((None, p, None)):
-            raise UnsupportedConstruct(
-                f"{' '.join(x.n3() for x in t)}: an axiom among the asserted triples; the fast reasoner reads "
-                "axioms from the ontology only, so put it there or build with --reasoner owlrl"
-            )
+    schema_in_asserted = [t for p in SCHEMA_PREDICATES for t in asserted.triples((None, p, None))]
+    schema_in_asserted += [t for c in SCHEMA_TYPES for t in asserted.triples((None, RDF.type, c))]
+    if schema_in_asserted:
+        raise UnsupportedConstruct(
+            f"{' '.join(x.n3() for x in schema_in_asserted[0])}: an axiom among the asserted triples; the fast "
+            "reasoner reads axioms from the ontology only, so put it there or build with --reasoner owlrl"
+        )
     schema = Schema(ontology)
     closure = _Closure(schema)
     code = closure.code

@@ -4,8 +4,9 @@ Every server gets the same data (build/crampkg.nq, union default graph) and the 
 CLIENTS client processes on keep-alive connections, each sending one query for DURATION seconds (at most
 MAX_REQUESTS requests). The machine is shared and the clients run on it too, so every cell is measured in
 ROUNDS interleaved rounds and the round with the median rate is reported. Reported per workload:
-requests/s, p50 and p99 latency, and the ratios the issue sets as targets. A static Flask route under the same WSGI server is the floor (ceiling of throughput) of
-this stack. Results go to bench/results/latest.md; nothing here is a test and nothing asserts a time.
+requests/s, p50 and p99 latency, and the ratios the issue sets as targets. A static Flask route under the
+same WSGI server is the floor (ceiling of throughput) of this stack. Results go to bench/results/latest.md;
+nothing here is a test and nothing asserts a time.
 
 Peers are run from PEERS_BIN (default .venv-bench/bin, made by `make bench`); a missing peer is reported
 as such, never silently dropped.
@@ -29,10 +30,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kg.catalogue import Catalogue
-from kg.dataset import DATASET_PATH
+from kg.graph.dataset import DATASET_PATH
 from kg.namespaces import ROOT
-from kg.querytext import with_values
+from kg.query.catalogue import Catalogue
+from kg.query.text import with_values
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
 DURATION = float(os.environ.get("BENCH_SECONDS", "2"))

@@ -70,8 +70,10 @@ def pool_entity(kind: str, index: int) -> Entity:
     label, definition = {
         "symptom": (f"{word} spasm", "A fictional sudden, painful muscle spasm (synthetic benchmark entity)."),
         "site": (f"{word} muscle", "A fictional body part (synthetic benchmark entity)."),
-        "fat_vitamin": (f"vitamin {word.capitalize()}", "A fictional fat-soluble vitamin (synthetic benchmark entity)."),
-        "water_vitamin": (f"vitamin {word.capitalize()}", "A fictional water-soluble vitamin (synthetic benchmark entity)."),
+        "fat_vitamin": (f"vitamin {word.capitalize()}",
+                        "A fictional fat-soluble vitamin (synthetic benchmark entity)."),
+        "water_vitamin": (f"vitamin {word.capitalize()}",
+                          "A fictional water-soluble vitamin (synthetic benchmark entity)."),
         "electrolyte": (f"{word}ium", "A fictional electrolyte mineral (synthetic benchmark entity)."),
         "medication": (f"{word}ide", "A fictional mineral-depleting medication (synthetic benchmark entity)."),
         "process": (f"{word} signalling", "A fictional physiological process (synthetic benchmark entity)."),
@@ -255,7 +257,7 @@ def pools_for(articles: int) -> dict[str, list[Entity]]:
     return {kind: [pool_entity(kind, i) for i in range(n)] for kind, n in sizes.items()}
 
 
-ENTITIES_HEADER = """# Entities of a synthetic benchmark corpus written by bench.corpus (fictional; not medical content).
+ENTITIES_HEADER = """# Entities of a synthetic corpus written by bench.corpus (fictional; not medical content).
 @prefix ck:   <https://w3id.org/crampkg/ontology#> .
 @prefix id:   <https://w3id.org/crampkg/id/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .

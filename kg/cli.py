@@ -1,4 +1,4 @@
-"""The `crampkg` command line: build, summary, query (and serve, export as they arrive)."""
+"""The `crampkg` command line: build, summary, query, serve and export."""
 from __future__ import annotations
 
 import argparse
@@ -6,13 +6,21 @@ import json
 import sys
 from pathlib import Path
 
-from .engine import ENGINES
-from .errors import CrampkgError
-from .namespaces import BUILD_DIR, DISCLAIMER
+from kg.errors import CrampkgError
+from kg.export import CONTENTS, FORMATS, catalogue, export_bytes, get_format, select, write_export
+from kg.graph.dataset import load_dataset
+from kg.namespaces import BUILD_DIR, DATASET_FILE, DISCLAIMER
+from kg.query import limits
+from kg.query.catalogue import Catalogue, known_iris
+from kg.query.engines import ENGINES, open_engine
+from kg.query.engines.remote import RemoteEngine
+from kg.query.table import FORMATTERS
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import Sources, build, format_summary
+    # the build (owlrl, pyshacl) and the server (Flask, waitress) are imported by the commands that use them,
+    # so that `crampkg query` and `crampkg export` start without loading them
+    from kg.build import Sources, build, format_summary
 
     sources = Sources.from_folder(Path(args.sources)) if args.sources else None
     result = build(Path(args.out), sources, force=args.force, reasoner=args.reasoner, validator=args.validator)
@@ -22,7 +30,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from .build import SUMMARY_FILE, format_summary
+    from kg.build import SUMMARY_FILE, format_summary
 
     path = Path(args.out) / SUMMARY_FILE
     if not path.exists():
@@ -31,9 +39,13 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+# Longer text is a query, never a file name (and would make the operating system refuse the path).
+MAX_PATH_LENGTH = 4096
+
+
 def read_query_text(arg: str) -> str:
     path = Path(arg)
-    if arg.endswith(".rq") or (len(arg) < 4096 and path.is_file()):
+    if arg.endswith(".rq") or (len(arg) < MAX_PATH_LENGTH and path.is_file()):
         if not path.is_file():
             raise CrampkgError(f"{arg}: no such query file")
         return path.read_text(encoding="utf-8")
@@ -52,15 +64,9 @@ def parse_params(pairs: list[str]) -> dict[str, list[str]]:
 
 def cmd_query(args: argparse.Namespace) -> int:
     """A canned query by name, SPARQL text, or a .rq file; on the local build or a remote endpoint."""
-    from .catalogue import Catalogue, known_iris
-    from .engine import open_engine
-    from .engine_remote import RemoteEngine
-    from .results import FORMATTERS
 
-    if args.endpoint:
-        engine = RemoteEngine(args.endpoint)
-    else:
-        engine = open_engine(args.engine, Path(args.out) / "crampkg.nq")
+    engine = (RemoteEngine(args.endpoint) if args.endpoint
+              else open_engine(args.engine, Path(args.out) / DATASET_FILE))
     catalogue = Catalogue.load()
     bindings = None
     if args.query in catalogue.queries:
@@ -82,9 +88,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the built graph under waitress, a production WSGI server (never Flask's dev server)."""
     from waitress import serve
 
-    from server.app import create_app
-
-    from .build import build, format_summary
+    from kg.build import build, format_summary
+    from server import create_app
 
     result = build(Path(args.out))
     print(format_summary(result.summary), flush=True)
@@ -97,10 +102,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .dataset import load_dataset
-    from .export import FORMATS, catalogue, export_bytes, get_format, select, write_export
 
-    ds = load_dataset(Path(args.out) / "crampkg.nq")
+
+    ds = load_dataset(Path(args.out) / DATASET_FILE)
     if args.list:
         for row in catalogue(args.content, args.inferred, ds=ds):
             count = (f"{row['triples']} triples" if "triples" in row
@@ -155,18 +159,20 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("serve", help="build if needed, then serve the graph over HTTP")
     v.add_argument("--host", default="127.0.0.1")
     v.add_argument("--port", type=int, default=8000)
-    v.add_argument("--threads", type=int, default=8, help="waitress threads (default: %(default)s)")
+    v.add_argument("--threads", type=int, default=limits.SERVER_THREADS, help="waitress threads (default: %(default)s)")
     v.add_argument("--engine", choices=ENGINES, default="oxigraph", help="query engine (default: %(default)s)")
-    v.add_argument("--timeout", type=float, default=10.0, help="seconds per query (default: %(default)s)")
-    v.add_argument("--workers", type=int, default=2, help="query worker processes (default: %(default)s)")
-    v.add_argument("--queue", type=int, default=6,
+    v.add_argument("--timeout", type=float, default=limits.QUERY_TIMEOUT,
+                   help="seconds per query (default: %(default)s)")
+    v.add_argument("--workers", type=int, default=limits.QUERY_WORKERS,
+                   help="query worker processes (default: %(default)s)")
+    v.add_argument("--queue", type=int, default=limits.QUERY_QUEUE,
                    help="queries running or waiting for a worker before 503 (default: %(default)s)")
-    v.add_argument("--max-rows", type=int, default=10_000, help="result rows before truncation")
-    v.add_argument("--max-request", type=int, default=1_000_000, help="bytes per request body or query")
-    v.add_argument("--cache", type=int, default=512, help="cached answers; 0 turns the cache off")
+    v.add_argument("--max-rows", type=int, default=limits.MAX_ROWS, help="result rows before truncation")
+    v.add_argument("--max-request", type=int, default=limits.MAX_REQUEST_BYTES,
+                   help="bytes per request body or query")
+    v.add_argument("--cache", type=int, default=limits.RESPONSE_CACHE, help="cached answers; 0 turns the cache off")
     v.set_defaults(func=cmd_serve)
 
-    from .export import CONTENTS, FORMATS
 
     e = sub.add_parser("export", help="export the built graph for other tools (RDF, Neo4j, KGX, GraphML, …)")
     e.add_argument("--format", "-f", metavar="FORMAT", help=f"one of: {', '.join(FORMATS)}")
@@ -176,7 +182,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--inferred", action=argparse.BooleanOptionalAction, default=None,
                    help="include the inferred triples (default: yes, except for --content asserted)")
     e.add_argument("-o", "--output", metavar="FILE|DIR", default=None,
-                   help="file (or folder, for neo4j and kgx; a .zip path gets a zip) to write; default or -: standard output")
+                   help="file (or folder, for neo4j and kgx; a .zip path gets a zip) to write; "
+                        "default or -: standard output")
     e.set_defaults(func=cmd_export)
     return p
 

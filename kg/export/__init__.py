@@ -19,26 +19,18 @@ to be answered with 400):
   CONTEXT_URL).
 - the export page: ``catalogue(content, inferred)``: one dict per format (format, description, media_type,
   filename, bytes, triples or nodes/edges, content, inferred); ``CONTENTS`` for the content choices.
-Without a `ds=` argument these use the built dataset and keep their answers in memory.
+Each takes the dataset as `ds=` and keeps nothing: the caller (the server's Knowledge) decides what to keep.
 """
 from __future__ import annotations
 
-import io
-import os
-import shutil
-import tempfile
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from typing import NamedTuple
 
 from rdflib import Dataset
 
-from ..dataset import DATASET_PATH, cached_dataset
 from ..errors import CrampkgError
 from . import diagrams, graphml, kgx, neo4j, rdf
+from .files import Export, Payload, write_export, zip_bytes
 from .graphml import cytoscape_elements
 from .property_graph import PropertyGraph, property_graph
 from .rdf import context_document
@@ -47,9 +39,6 @@ from .selection import CONTENTS, Selection, parse_content, parse_inferred
 __all__ = ["CONTENTS", "FORMATS", "Export", "Format", "PropertyGraph", "catalogue", "context_document",
            "cytoscape_elements", "download", "export_bytes", "property_graph", "select",
            "write_export"]
-
-Payload = bytes | dict[str, bytes]
-
 
 @dataclass(frozen=True)
 class Format:
@@ -85,12 +74,6 @@ FORMATS: dict[str, Format] = {f.name: f for f in [
 ]}
 
 
-class Export(NamedTuple):
-    payload: Payload  # bytes, or {file name: bytes} for a multi-file format
-    media_type: str
-    filename: str  # a file name, or a folder name for a multi-file format
-
-
 def get_format(name: str) -> Format:
     if name not in FORMATS:
         raise CrampkgError(f"unknown export format {name!r}; valid formats: {', '.join(FORMATS)}")
@@ -115,50 +98,24 @@ def _filename(fmt: Format, sel: Selection) -> str:
 
 def export_bytes(fmt: str, content: str | None = None, inferred: bool | str | None = None, *,
                  ds: Dataset | None = None, selection: Selection | None = None) -> Export:
-    """The export of the built dataset (or `ds`) in `fmt`: (payload, media type, file or folder name).
+    """The export of `ds` (or of a ready `selection`) in `fmt`: (payload, media type, file or folder name).
 
     `content` is "all", "asserted" or "causal" (default: the format's default); `inferred` a bool or a word
     ("true", "false", "1", "0", "yes", "no"; default: the content's default). Bad values raise CrampkgError
     with the valid values in the message."""
     f = get_format(fmt)
-    sel = selection or select(ds if ds is not None else cached_dataset(DATASET_PATH), content, inferred, fmt=fmt)
+    if selection is None and ds is None:
+        raise TypeError("export_bytes needs the dataset (ds=) or a selection (selection=)")
+    sel = selection or select(ds, content, inferred, fmt=fmt)
     return Export(f.writer(sel), f.media_type, _filename(f, sel))
 
 
-def zip_bytes(files: dict[str, bytes], folder: str) -> bytes:
-    """A zip of `files` under `folder/`, the same bytes for the same files (fixed dates, sorted names)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(f"{folder}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = (0o755 if name.endswith(".sh") else 0o644) << 16
-            z.writestr(info, files[name])
-    return buf.getvalue()
-
-
-def download(fmt: str, content: str | None = None, inferred: bool | str | None = None, *,
-             ds: Dataset | None = None) -> Export:
-    """Like export_bytes, but always one file: multi-file formats come as a zip (application/zip).
-
-    Without `ds` the built dataset is used and the result is kept (the same request is answered from memory)."""
-    if ds is None:
-        get_format(fmt)
-        content = parse_content(content or FORMATS[fmt].default_content)
-        return _download_built(fmt, content, parse_inferred(inferred, content))
-    return _download(fmt, content, inferred, ds)
-
-
-def _download(fmt: str, content, inferred, ds: Dataset) -> Export:
+def download(fmt: str, content: str | None = None, inferred: bool | str | None = None, *, ds: Dataset) -> Export:
+    """Like export_bytes, but always one file: multi-file formats come as a zip (application/zip)."""
     out = export_bytes(fmt, content, inferred, ds=ds)
     if isinstance(out.payload, dict):
         return Export(zip_bytes(out.payload, out.filename), "application/zip", out.filename + ".zip")
     return out
-
-
-@lru_cache(maxsize=32)
-def _download_built(fmt: str, content: str, inferred: bool) -> Export:
-    return _download(fmt, content, inferred, cached_dataset(DATASET_PATH))
 
 
 def count(fmt: Format, sel: Selection) -> dict:
@@ -168,18 +125,10 @@ def count(fmt: Format, sel: Selection) -> dict:
     return {"nodes": len(pg.nodes), "edges": len(pg.edges)}
 
 
-def catalogue(content: str | None = None, inferred: bool | str | None = None, *, ds: Dataset | None = None) -> list[dict]:
+def catalogue(content: str | None = None, inferred: bool | str | None = None, *, ds: Dataset) -> list[dict]:
     """Every format with its media type, file name, size in bytes (of the download) and triple or edge count:
-    the data of an export page. Without `ds` the built dataset is used and the answer is kept."""
-    if ds is None:
-        return [dict(row) for row in _catalogue_built(content or None, None if inferred in (None, "") else
-                                                      parse_inferred(inferred, parse_content(content)))]
+    the data of an export page."""
     return _catalogue(content, inferred, ds)
-
-
-@lru_cache(maxsize=8)
-def _catalogue_built(content, inferred) -> tuple:
-    return tuple(_catalogue(content, inferred, cached_dataset(DATASET_PATH)))
 
 
 def _catalogue(content, inferred, ds: Dataset) -> list[dict]:
@@ -196,72 +145,3 @@ def _catalogue(content, inferred, ds: Dataset) -> list[dict]:
             "content": sel.content, "inferred": sel.inferred, **count(f, sel),
         })
     return rows
-
-
-def _fail(path: Path, exc: OSError) -> CrampkgError:
-    return CrampkgError(f"cannot write {path}: {exc.strerror or exc}; nothing was written")
-
-
-def write_export(out: Export, path: Path) -> Path:
-    """Write an export atomically: into a temporary sibling, then renamed over `path`.
-
-    A single file replaces `path`; a multi-file export replaces the folder `path` only if it is missing, empty
-    or holds just the files of the same format (a previous export), and a `.zip` path gets the zip."""
-    path = Path(path)
-    parent = path.parent
-    if isinstance(out.payload, dict) and path.suffix == ".zip":
-        out = Export(zip_bytes(out.payload, out.filename), "application/zip", out.filename + ".zip")
-    if not parent.is_dir():
-        what = "is not a folder" if parent.exists() else "does not exist"
-        raise CrampkgError(f"cannot write {path}: {parent} {what}; nothing was written")
-    if isinstance(out.payload, bytes):
-        if path.is_dir():
-            raise CrampkgError(f"cannot write {path}: it is a folder; give a file name")
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-        except OSError as exc:
-            raise _fail(path, exc) from None
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(out.payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            raise _fail(path, exc) from None
-        return path
-    if path.exists() and not path.is_dir():
-        raise CrampkgError(f"cannot write {path}: it is a file, and this format writes a folder; nothing was written")
-    if path.is_dir() and any(path.iterdir()):
-        unknown = sorted(p.name for p in path.iterdir() if p.name not in out.payload)
-        if unknown:
-            raise CrampkgError(f"cannot write {path}: the folder is not empty and holds files this export did not "
-                               f"write ({', '.join(unknown[:5])}); choose another folder; nothing was written")
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
-    except OSError as exc:
-        raise _fail(path, exc) from None
-    old = None
-    try:
-        for name, data in sorted(out.payload.items()):
-            (staging / name).write_bytes(data)
-            if name.endswith(".sh"):
-                (staging / name).chmod(0o755)
-        staging.chmod(0o755)
-        if path.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=parent))
-            os.rmdir(old)
-            path.rename(old)
-        staging.rename(path)
-    except OSError as exc:
-        if old is not None and not path.exists():
-            old.rename(path)
-            old = None
-        raise _fail(path, exc) from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    return path

@@ -28,7 +28,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from kg.build.closure import REFLEXIVE_NOISE, _is_meta, check_consistency
-from kg.errors import BuildError, InconsistencyError
+from kg.errors import InconsistencyError, UnsupportedConstruct
 
 Triple = tuple[Node, Node, Node]
 
@@ -43,10 +43,6 @@ SCHEMA_PREDICATES = {RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.rang
                      OWL.equivalentClass, OWL.equivalentProperty, OWL.propertyChainAxiom, OWL.onProperty,
                      OWL.hasValue, OWL.disjointWith, OWL.members}
 SCHEMA_TYPES = {OWL.TransitiveProperty, OWL.AllDisjointClasses, OWL.Restriction}
-
-
-class UnsupportedConstruct(BuildError):
-    """The graph uses OWL the fast reasoner does not implement."""
 
 
 def _check_supported(triples: Iterable[Triple]) -> None:

@@ -13,9 +13,9 @@ from rdflib.namespace import OWL, RDF, XSD
 from bench.corpus import write_corpus
 from kg.build import Sources
 from kg.build.closure import infer
-from kg.build.entailment import UnsupportedConstruct, infer_fast
+from kg.build.entailment import infer_fast
 from kg.build.pipeline import assemble
-from kg.errors import InconsistencyError
+from kg.errors import InconsistencyError, UnsupportedConstruct
 from kg.namespaces import CK, ID
 
 

@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 BENCH_VENV := .venv-bench
 BENCH_PEERS := oxigraph==0.5.13 rdflib-endpoint==0.6.3 uvicorn==0.54.0
 
-.PHONY: install install-test system-deps build run test bench bench-peers bench-corpus bench-corpus-1000 lint clean
+.PHONY: install install-test system-deps build run test bench bench-peers bench-corpus bench-corpus-1000 lint clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ bench-corpus: install
 # The 1,000-article build alone (minutes): results in bench/results/corpus-1000.md.
 bench-corpus-1000: install
 	$(BIN)/python -m bench.scale --articles 1000 --reference --output corpus-1000
+
+# The README's picture of the query page, taken by its browser test.
+screenshots: install-test build
+	$(BIN)/python -m pytest -q tests/server/pages/test_query_page.py -k screenshot_for_the_readme
+	mkdir -p docs && cp test-artifacts/query-page.png docs/query-page.png
 
 lint: install-test
 	$(BIN)/ruff check kg server tests bench scripts

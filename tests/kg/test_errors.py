@@ -11,6 +11,7 @@ EXPECTED = {
     "NotFound": 404, "Ambiguous": 400,
     "QueryError": 400, "QuerySyntaxError": 400, "UpdateRefused": 403, "RemoteRefused": 400,
     "UnknownQuery": 404, "NotAcceptable": 406, "QueryTimeout": 503, "Overloaded": 503, "WorkerFailed": 500,
+    "CompletionError": 400,
 }
 
 

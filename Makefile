@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 BENCH_VENV := .venv-bench
 BENCH_PEERS := oxigraph==0.5.13 rdflib-endpoint==0.6.3 uvicorn==0.54.0
 
-.PHONY: install install-test system-deps build run test check-shared bench bench-peers lint fidelity clean screenshots
+.PHONY: install install-test system-deps build run test check-shared bench bench-peers bench-corpus bench-corpus-1000 lint fidelity clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,15 @@ bench-peers: $(BENCH_VENV)/.installed
 
 bench: install build bench-peers
 	PEERS_BIN=$(BENCH_VENV)/bin $(BIN)/python -m bench
+	$(BIN)/python -m bench.scale --articles 1 10 100 --reference 1 10
+
+# Build time per stage and peak memory for synthetic corpora of 1, 10 and 100 articles (part of `make bench`).
+bench-corpus: install
+	$(BIN)/python -m bench.scale --articles 1 10 100 --reference 1 10
+
+# The 1,000-article build alone (minutes): results in bench/results/corpus-1000.md.
+bench-corpus-1000: install
+	$(BIN)/python -m bench.scale --articles 1000 --reference --output corpus-1000
 
 # The README's picture of the query page, taken by its browser test.
 screenshots: install-test build

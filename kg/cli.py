@@ -34,9 +34,10 @@ from kg.query.text import shape
 def cmd_build(args: argparse.Namespace) -> int:
     # the build (owlrl, pyshacl) and the server (Flask, waitress) are imported by the commands that use them,
     # so that `crampkg query` and `crampkg export` start without loading them
-    from kg.build import build, format_summary
+    from kg.build import Sources, build, format_summary
 
-    result = build(Path(args.out), force=args.force)
+    sources = Sources.from_folder(Path(args.sources)) if args.sources else None
+    result = build(Path(args.out), sources, force=args.force, reasoner=args.reasoner, validator=args.validator)
     print(format_summary(result.summary))
     print(f"{'reused cached build' if result.cached else 'built'}: {result.path}")
     return 0
@@ -269,6 +270,13 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="parse, reason, validate and write build/crampkg.nq")
     b.add_argument("--force", action="store_true", help="rebuild even if the inputs are unchanged")
+    b.add_argument("--out", default=argparse.SUPPRESS, help="build folder (same as the global --out)")
+    b.add_argument("--sources", metavar="DIR", default=None,
+                   help="source folder laid out like ontology/ (default: the shipped ontology/)")
+    b.add_argument("--reasoner", choices=["owlrl", "fast"], default="owlrl",
+                   help="owlrl (reference, default) or fast (the ontology's OWL 2 RL rules only, for corpora)")
+    b.add_argument("--validator", choices=["pyshacl", "fast"], default=None,
+                   help="SHACL validator (default: pyshacl with owlrl, fast with the fast reasoner)")
     b.set_defaults(func=cmd_build)
 
     s = sub.add_parser("summary", help="print the summary of the last build")

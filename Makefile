@@ -4,8 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-# Debian packages the tests drive for real (browser, independent RDF parsers).
-SYSTEM_PACKAGES := chromium raptor2-utils serdi graphviz
+# Debian packages the tests drive for real (browser, independent RDF parsers, the Virtuoso store).
+SYSTEM_PACKAGES := chromium raptor2-utils serdi graphviz virtuoso-opensource-7-bin
 PYTEST_ARGS ?=
 # The peers `make bench` measures against, in their own venv so they never touch crampkg's dependencies.
 BENCH_VENV := .venv-bench

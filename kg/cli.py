@@ -95,6 +95,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_load(args: argparse.Namespace) -> int:
+    """Push the build into an external store (kg.load); credentials come from the environment only."""
+    from .load import load
+    from .store import Credentials, Store, check_url
+
+    store = Store(check_url(args.endpoint, "--endpoint"),
+                  check_url(args.update_endpoint, "--update-endpoint") if args.update_endpoint else None,
+                  check_url(args.graph_store, "--graph-store") if args.graph_store else None,
+                  Credentials.from_env(), timeout=args.timeout)
+    report = load(store, Path(args.out) / "crampkg.nq", progress=lambda line: print(line, flush=True))
+    for graph, n in report.graphs.items():
+        print(f"  {graph}: {n} triples")
+    if report.dropped:
+        print(f"  dropped {len(report.dropped)} staging graph(s) left by interrupted loads")
+    print(f"loaded {len(report.graphs)} graphs, {report.triples} triples into {store.name} by "
+          f"{report.method} in {report.seconds:.2f} s (load {report.load_id})", flush=True)
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from .dataset import load_dataset
     from .export import FORMATS, catalogue, export_bytes, get_format, select, write_export
@@ -157,6 +176,16 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--max-request", type=int, default=1_000_000, help="bytes per request body or query")
     v.add_argument("--cache", type=int, default=512, help="cached answers; 0 turns the cache off")
     v.set_defaults(func=cmd_serve)
+
+    ld = sub.add_parser("load", help="push the built graphs into an external SPARQL store (replacing them as one step)",
+                        description="Credentials, if the store needs them: CRAMPKG_STORE_USER, CRAMPKG_STORE_PASSWORD "
+                                    "and CRAMPKG_STORE_AUTH (basic or digest) in the environment.")
+    ld.add_argument("--endpoint", required=True, metavar="QUERY_URL", help="the store's SPARQL query endpoint")
+    ld.add_argument("--update-endpoint", metavar="URL", help="its SPARQL Update endpoint (default: QUERY_URL)")
+    ld.add_argument("--graph-store", metavar="URL",
+                    help="its Graph Store HTTP Protocol endpoint (default: write with SPARQL Update)")
+    ld.add_argument("--timeout", type=float, default=120.0, help="seconds per request (default: %(default)s)")
+    ld.set_defaults(func=cmd_load)
 
     from .export import CONTENTS, FORMATS
 

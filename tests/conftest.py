@@ -17,8 +17,9 @@ from kg.dataset import load_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Debian's Chromium for the browser tests (fixture `browser`), see tests/chromium.py.
-pytest_plugins = ["chromium"]
+# Debian's Chromium for the browser tests (fixture `browser`), see tests/chromium.py; the external stores
+# (fixtures `oxigraph_store`, `virtuoso_store`, `fresh_oxigraph`), see tests/stores.py.
+pytest_plugins = ["chromium", "stores"]
 
 
 @pytest.fixture(scope="session")

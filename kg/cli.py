@@ -84,13 +84,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.app import create_app
 
     from .build import build, format_summary
+    from .store import check_url, public_url
 
-    result = build(Path(args.out))
-    print(format_summary(result.summary), flush=True)
-    app = create_app({"DATASET_PATH": str(result.path), "ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout,
-                      "QUERY_WORKERS": args.workers, "QUERY_QUEUE": args.queue, "MAX_ROWS": args.max_rows,
-                      "QUERY_CACHE": args.cache, "MAX_CONTENT_LENGTH": args.max_request})
-    print(f"crampkg: serving {result.path} on http://{args.host}:{args.port}/  ({DISCLAIMER})", flush=True)
+    config = {"ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout, "QUERY_WORKERS": args.workers,
+              "QUERY_QUEUE": args.queue, "MAX_ROWS": args.max_rows, "QUERY_CACHE": args.cache,
+              "MAX_CONTENT_LENGTH": args.max_request}
+    if args.endpoint:
+        source = f"the store at {public_url(check_url(args.endpoint, '--endpoint'))}"
+        config["ENDPOINT"] = args.endpoint
+    else:
+        result = build(Path(args.out))
+        print(format_summary(result.summary), flush=True)
+        source = str(result.path)
+        config["DATASET_PATH"] = str(result.path)
+    app = create_app(config)
+    print(f"crampkg: serving {source} on http://{args.host}:{args.port}/  ({DISCLAIMER})", flush=True)
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="crampkg")
     return 0
 
@@ -175,6 +183,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--max-rows", type=int, default=10_000, help="result rows before truncation")
     v.add_argument("--max-request", type=int, default=1_000_000, help="bytes per request body or query")
     v.add_argument("--cache", type=int, default=512, help="cached answers; 0 turns the cache off")
+    v.add_argument("--endpoint", metavar="QUERY_URL",
+                   help="serve the graphs loaded into this SPARQL store (`crampkg load`) instead of the build")
     v.set_defaults(func=cmd_serve)
 
     ld = sub.add_parser("load", help="push the built graphs into an external SPARQL store (replacing them as one step)",

@@ -8,19 +8,24 @@ registered, receives browsers that open /sparql without a query.
 from __future__ import annotations
 
 import atexit
+import threading
 from pathlib import Path
 
 from flask import Flask, Response, jsonify, request
+from rdflib import URIRef
 from werkzeug.exceptions import HTTPException
 
 from kg.catalogue import Catalogue, UnknownQuery, known_iris
 from kg.chains import Ambiguous, CausalGraph, NotFound
 from kg.dataset import DATASET_PATH, load_dataset
 from kg.engine import open_engine
+from kg.engine_remote import RemoteEngine
 from kg.errors import CrampkgError
 from kg.executor import Executor, Overloaded, QueryTimeout
 from kg.formats import NotAcceptable
 from kg.querytext import UpdateRefused
+from kg.snapshot import REFRESH_SECONDS, Snapshot, Version
+from kg.store import Credentials, Store, StoreError, StoreTimeout, check_url
 
 DEFAULTS = {
     "DATASET_PATH": str(DATASET_PATH),
@@ -31,11 +36,13 @@ DEFAULTS = {
     "QUERY_CACHE": 512,  # cached responses (the data is read-only; server.cache); 0 turns the cache off
     "MAX_ROWS": 10_000,  # result rows (or triples) before truncation
     "MAX_CONTENT_LENGTH": 1_000_000,  # bytes per request body or query text (413 above)
+    "ENDPOINT": None,  # an external store's SPARQL query URL: serve it instead of the build (kg.snapshot)
+    "STORE_REFRESH": REFRESH_SECONDS,  # seconds between checks for a new load in the store
 }
 
 # Which status each library error becomes, at this one edge.
 STATUS = [
-    (QueryTimeout, 503), (Overloaded, 503), (UpdateRefused, 403), (NotAcceptable, 406),
+    (StoreTimeout, 504), (StoreError, 502), (QueryTimeout, 503), (Overloaded, 503), (UpdateRefused, 403), (NotAcceptable, 406),
     (UnknownQuery, 404), (NotFound, 404), (Ambiguous, 400), (CrampkgError, 400),
 ]
 
@@ -44,29 +51,85 @@ MACHINE_PATHS = ("/sparql", "/api", "/openapi.json", "/export/", "/context.jsonl
 
 
 class Knowledge:
-    """What the app serves, loaded once at start-up: the dataset, its causal network, the engine and the
-    canned queries. The query workers are forked after all of it is loaded."""
+    """What the app serves: the dataset, its causal network, the engine and the canned queries.
+
+    Over the build, all of it is loaded once at start-up and the query workers are forked after it. Over an
+    external store (``ENDPOINT``), queries go to the store and the views read a :class:`~kg.snapshot.Snapshot`
+    of its crampkg graphs, read again when a new load is recorded there; everything derived from the
+    dataset (causal network, catalogue, page data, exports) is recomputed for each new snapshot."""
 
     def __init__(self, config: dict) -> None:
-        self.dataset_path = Path(config["DATASET_PATH"])
-        self.dataset = load_dataset(self.dataset_path)
-        self.causal = CausalGraph(self.dataset)
-        self.engine = open_engine(config["ENGINE"], self.dataset_path, dataset=self.dataset)
-        self.graph_sizes = self.engine.graph_sizes()
-        self.catalogue = Catalogue.load(known_iris=known_iris(self.engine))
-        self.executor = Executor(self.engine, workers=int(config["QUERY_WORKERS"]),
-                                 timeout=float(config["QUERY_TIMEOUT"]) or None,
+        self.endpoint = config.get("ENDPOINT")
+        timeout = float(config["QUERY_TIMEOUT"]) or None
+        self.snapshot: Snapshot | None = None
+        if self.endpoint:
+            store = Store(check_url(self.endpoint, "--endpoint"), credentials=Credentials.from_env(),
+                          timeout=timeout or 30.0)
+            self.engine = RemoteEngine(store)
+            self.snapshot = Snapshot(self.engine, refresh=float(config["STORE_REFRESH"]))
+            workers = 0  # the store does the work; the time limit is enforced by the remote engine itself
+        else:
+            self.dataset_path = Path(config["DATASET_PATH"])
+            dataset = load_dataset(self.dataset_path)
+            self.engine = open_engine(config["ENGINE"], self.dataset_path, dataset=dataset)
+            self._fixed = Version(dataset, None, self.engine.graph_sizes(), 0.0)
+            workers = int(config["QUERY_WORKERS"])
+        self._derived: dict = {}
+        self._derived_for: Version | None = None
+        self._lock = threading.Lock()
+        if not self.endpoint:
+            self._derived[("catalogue",)] = Catalogue.load(known_iris=known_iris(self.engine))
+            self.causal  # noqa: B018 - computed before the workers fork, as every page needs it
+        self.executor = Executor(self.engine, workers=workers, timeout=timeout,
                                  max_rows=int(config["MAX_ROWS"]) or None,
                                  max_pending=int(config["QUERY_QUEUE"]) or None)
-        self.executor.warm()
+        if not self.endpoint:
+            self.executor.warm()
         atexit.register(self.executor.close)
-        self._derived: dict = {}
+
+    def version(self) -> Version:
+        """The dataset being served (over a store: the current snapshot, or the store's error)."""
+        return self.snapshot.current() if self.snapshot is not None else self._fixed
+
+    @property
+    def dataset(self):
+        return self.version().dataset
+
+    @property
+    def graph_sizes(self) -> dict[str, int]:
+        return self.version().sizes
+
+    @property
+    def causal(self) -> CausalGraph:
+        return self.derived(("causal",), lambda: CausalGraph(self.dataset))
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.derived(("catalogue",), lambda: Catalogue.load(known_iris=dataset_iris(self.dataset)))
 
     def derived(self, key, make):
-        """A view of the dataset computed once (the dataset is read-only): page data, export bytes."""
-        if key not in self._derived:
-            self._derived[key] = make()
-        return self._derived[key]
+        """A view of the dataset computed once per dataset version: page data, export bytes."""
+        version = self.version()
+        with self._lock:
+            if self._derived_for is not version:
+                if self._derived_for is not None or self.snapshot is not None:
+                    self._derived = {}
+                self._derived_for = version
+            if key in self._derived:
+                return self._derived[key]
+        value = make()
+        with self._lock:
+            if self._derived_for is version:
+                self._derived.setdefault(key, value)
+        return value
+
+
+def dataset_iris(ds) -> set[str]:
+    """Every IRI in a dataset and its graph names: what a canned query's IRI parameter may name."""
+    out = set()
+    for quad in ds.quads():
+        out.update(str(t) for t in quad if isinstance(t, URIRef))
+    return out
 
 
 def knowledge(app: Flask | None = None) -> Knowledge:
@@ -82,7 +145,7 @@ def error_response(message: str, status: int) -> Response:
     else:
         response = Response(message.rstrip("\n") + "\n", content_type="text/plain; charset=utf-8")
     response.status_code = status
-    if status == 503:
+    if status in (502, 503, 504):
         response.headers["Retry-After"] = "1"
     return response
 
@@ -108,7 +171,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     for module in (sparql, api, queries, openapi, exports, pages):
         app.register_blueprint(module.bp)
-    cache.init_app(app, int(app.config["QUERY_CACHE"]))
+    # over a store, a cached answer lives no longer than a snapshot may go unchecked
+    cache.init_app(app, int(app.config["QUERY_CACHE"]),
+                   ttl=float(app.config["STORE_REFRESH"]) if app.config["ENDPOINT"] else None)
     app.after_request(add_cors)
 
     @app.errorhandler(CrampkgError)

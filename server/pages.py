@@ -15,6 +15,7 @@ from kg.chains import Ambiguous, NotFound
 from kg.errors import CrampkgError
 from kg.namespaces import CK, DISCLAIMER, GRAPH_ONTOLOGY, ID, ONTOLOGY_IRI, QUERIES_DIR, bind_prefixes
 from kg.network import causal_network_elements, edge_id
+from kg.store import StoreError
 
 from .app import knowledge
 
@@ -216,6 +217,11 @@ def exports():
     rows = catalogue_rows(content, inferred)
     return html("exports.html", title="Download the graph", rows=rows, contents=CONTENTS, content=content or "",
                 inferred=inferred or "")
+
+
+@bp.errorhandler(StoreError)
+def store_error(exc: StoreError):
+    return html("error.html", status=exc.status, title="The triple store is not answering", message=str(exc))
 
 
 @bp.errorhandler(NotFound)

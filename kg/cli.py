@@ -92,6 +92,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.endpoint:
         source = f"the store at {public_url(check_url(args.endpoint, '--endpoint'))}"
         config["ENDPOINT"] = args.endpoint
+        config["STORE_REFRESH"] = args.store_refresh
     else:
         result = build(Path(args.out))
         print(format_summary(result.summary), flush=True)
@@ -171,6 +172,8 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--endpoint", metavar="URL", help="query this SPARQL endpoint instead of the local build")
     q.set_defaults(func=cmd_query)
 
+    from .snapshot import REFRESH_SECONDS
+
     v = sub.add_parser("serve", help="build if needed, then serve the graph over HTTP")
     v.add_argument("--host", default="127.0.0.1")
     v.add_argument("--port", type=int, default=8000)
@@ -185,6 +188,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--cache", type=int, default=512, help="cached answers; 0 turns the cache off")
     v.add_argument("--endpoint", metavar="QUERY_URL",
                    help="serve the graphs loaded into this SPARQL store (`crampkg load`) instead of the build")
+    v.add_argument("--store-refresh", type=float, default=REFRESH_SECONDS, metavar="SECONDS",
+                   help="with --endpoint: seconds between checks for a new load (default: %(default)s)")
     v.set_defaults(func=cmd_serve)
 
     ld = sub.add_parser("load", help="push the built graphs into an external SPARQL store (replacing them as one step)",

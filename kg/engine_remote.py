@@ -18,7 +18,9 @@ A store that cannot answer raises :class:`~kg.store.StoreError` (502) or :class:
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
@@ -52,7 +54,16 @@ from .store import (
 
 CRAMPKG_GRAPHS = tuple(str(g) for g in GRAPHS.values())
 VIRTUOSO_ASK = "__ASK_RETVAL"
+_BNODE_LABEL = re.compile(r"[A-Za-z0-9_]+")
 _PLAIN = {str(XSD.string), str(RDF.langString)}
+
+
+def blank(label: str) -> BNode:
+    """A blank node for a store's label; labels that are not valid in N-Triples or Turtle (Virtuoso's
+    ``nodeID://b10000``) get a stable stand-in, so the same node keeps one label in and across answers."""
+    if _BNODE_LABEL.fullmatch(label):
+        return BNode(label)
+    return BNode("x" + hashlib.sha256(label.encode("utf-8")).hexdigest()[:24])
 
 
 def term_from_json(cell: dict | None):
@@ -62,7 +73,7 @@ def term_from_json(cell: dict | None):
     if kind == "uri":
         return URIRef(cell["value"])
     if kind == "bnode":
-        return BNode(cell["value"])
+        return blank(cell["value"])
     if "xml:lang" in cell:
         return Literal(cell["value"], lang=cell["xml:lang"])
     if cell.get("datatype") and cell["datatype"] not in _PLAIN:

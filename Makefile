@@ -57,8 +57,9 @@ $(BENCH_VENV)/.installed:
 
 bench-peers: $(BENCH_VENV)/.installed
 
-bench: install build bench-peers
+bench: install-test build bench-peers
 	PEERS_BIN=$(BENCH_VENV)/bin $(BIN)/python -m bench
+	$(BIN)/python -m bench.stores
 
 lint: install-test
 	$(BIN)/ruff check kg server tests bench scripts

@@ -115,6 +115,7 @@ class StoreServer:
         return self.folder / "server.log"
 
     def start(self) -> StoreServer:
+        self.folder.mkdir(parents=True, exist_ok=True)
         with self.log.open("a") as log:
             self.process = subprocess.Popen(self.command, cwd=self.folder, stdout=log, stderr=subprocess.STDOUT)
         wait_until_up(self.query_url, self.process, self.log)

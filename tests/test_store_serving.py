@@ -17,6 +17,9 @@ from stores import StoreProxy
 from test_load import crampkg_load, older_build
 from test_store_parity import get
 
+from kg.engine_remote import RemoteEngine
+from kg.store import StoreTimeout
+
 pytestmark = pytest.mark.external
 
 COUNT = "/sparql?query=" + urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
@@ -128,3 +131,31 @@ def test_a_new_load_is_served_without_a_restart(built, tmp_path, fresh_oxigraph)
         assert b"previous load" in get(server, "/id/test-marker", "text/html")[1]
     finally:
         stop_server(server)
+
+
+SLOW = "/sparql?query=" + urllib.parse.quote(
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")  # 3579⁴ rows to count
+
+
+def test_time_limit_over_virtuoso_is_passed_to_it_and_kept(virtuoso_store):
+    server = start_server(["--endpoint", virtuoso_store.query_url, "--timeout", "2", "--cache", "0"])
+    try:
+        started = time.monotonic()
+        status, body = get(server, SLOW)
+        assert status == 504 and f"the store at {virtuoso_store.query_url}".encode() in body, body
+        assert time.monotonic() - started < 10
+        # Virtuoso was told the limit too, so it stopped the query itself and answers the next one at once
+        started = time.monotonic()
+        assert get(server, COUNT)[0] == 200 and time.monotonic() - started < 5
+    finally:
+        stop_server(server)
+
+
+def test_virtuosos_partial_answer_at_its_limit_is_a_timeout(virtuoso_store):
+    """Virtuoso answers a query stopped at its limit with 200 and whatever rows it had (here none): a
+    silent wrong answer unless its X-SQL-State header is read."""
+    engine = RemoteEngine(virtuoso_store.store(credentials=False, timeout=30))
+    engine.query("ASK {}")  # learns that the store is Virtuoso
+    engine.store_limit = 1
+    with pytest.raises(StoreTimeout, match="stopped the query at its 1 s limit"):
+        engine.query(urllib.parse.unquote(SLOW.split("=", 1)[1]))

@@ -1,6 +1,8 @@
 """A response cache in front of the application (WSGI middleware): the dataset is read-only, so a
 successful query answer depends only on the request — method, host, path and query string, Accept,
 Content-Type and body.
+Over an external store (``crampkg serve --endpoint``) the graphs can be replaced by a new load, so answers
+are kept only as long as the server may go without checking for one (``ttl``).
 
 A hit is answered before Flask is entered: no routing, request parsing, query checks, parameter binding,
 negotiation or worker round trip, which together are most of the cost of a small query. Only answers the

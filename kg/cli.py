@@ -99,6 +99,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         source = str(result.path)
         config["DATASET_PATH"] = str(result.path)
     app = create_app(config)
+    if args.endpoint:
+        try:
+            sizes = app.extensions["crampkg"].version().sizes
+            print(f"crampkg: {source} holds {sum(sizes.values())} triples in {len(sizes)} graphs", flush=True)
+        except CrampkgError as exc:  # the server starts anyway and recovers when the store answers
+            print(f"crampkg: warning: {exc}; answering 502 until it does", flush=True)
     print(f"crampkg: serving {source} on http://{args.host}:{args.port}/  ({DISCLAIMER})", flush=True)
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="crampkg")
     return 0

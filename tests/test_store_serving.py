@@ -74,6 +74,7 @@ def test_a_store_that_answers_garbage(garbage):
         assert status == 502 and "the store at" in json.loads(body)["error"]
         status, body = get(server, "/", "text/html")
         assert status == 502 and b"The triple store is not answering" in body
+        assert f"crampkg: warning: the store at {proxy.url}/sparql answered" in server.output()
     finally:
         stop_server(server)
         proxy.close()
@@ -114,6 +115,7 @@ def test_right_credentials_on_a_protected_endpoint(virtuoso_store):
     try:
         status, body = get(server, COUNT)
         assert status == 200 and b"3579" in body
+        assert "holds 3579 triples in 3 graphs" in server.output()
     finally:
         stop_server(server)
 

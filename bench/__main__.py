@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kg.catalogue import Catalogue
-from kg.dataset import DATASET_PATH
+from kg.graph.dataset import DATASET_PATH
 from kg.namespaces import ROOT
-from kg.querytext import with_values
+from kg.query.catalogue import Catalogue
+from kg.query.text import with_values
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
 DURATION = float(os.environ.get("BENCH_SECONDS", "2"))

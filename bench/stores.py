@@ -26,9 +26,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kg.catalogue import Catalogue
-from kg.dataset import DATASET_PATH
-from kg.load import load
+from kg.query.catalogue import Catalogue
+from kg.graph.dataset import DATASET_PATH
+from kg.store.load import load
 from kg.namespaces import ROOT
 
 sys.path.insert(0, str(ROOT / "tests"))

@@ -1,4 +1,4 @@
-"""The `crampkg` command line: build, summary, query (and serve, export as they arrive)."""
+"""The `crampkg` command line: build, summary, query, serve, export, load."""
 from __future__ import annotations
 
 import argparse
@@ -6,9 +6,11 @@ import json
 import sys
 from pathlib import Path
 
-from .engine import ENGINES
+from kg.query.engines import ENGINES
+
 from .errors import CrampkgError
-from .namespaces import BUILD_DIR, DISCLAIMER
+from .namespaces import BUILD_DIR, DATASET_FILE, DISCLAIMER
+from .query import limits
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -51,15 +53,15 @@ def parse_params(pairs: list[str]) -> dict[str, list[str]]:
 
 def cmd_query(args: argparse.Namespace) -> int:
     """A canned query by name, SPARQL text, or a .rq file; on the local build or a remote endpoint."""
-    from .catalogue import Catalogue, known_iris
-    from .engine import open_engine
-    from .engine_remote import RemoteEngine
-    from .results import FORMATTERS
+    from kg.query.catalogue import Catalogue, known_iris
+    from kg.query.engines import open_engine
+    from kg.query.engines.remote import RemoteEngine
+    from kg.query.table import FORMATTERS
 
     if args.endpoint:
         engine = RemoteEngine(args.endpoint)
     else:
-        engine = open_engine(args.engine, Path(args.out) / "crampkg.nq")
+        engine = open_engine(args.engine, Path(args.out) / DATASET_FILE)
     catalogue = Catalogue.load()
     bindings = None
     if args.query in catalogue.queries:
@@ -81,10 +83,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the built graph under waitress, a production WSGI server (never Flask's dev server)."""
     from waitress import serve
 
-    from server.app import create_app
+    from server import create_app
 
     from .build import build, format_summary
-    from .store import check_url, public_url
+    from .store.client import check_url, public_url
 
     config = {"ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout, "QUERY_WORKERS": args.workers,
               "QUERY_QUEUE": args.queue, "MAX_ROWS": args.max_rows, "QUERY_CACHE": args.cache,
@@ -111,15 +113,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    """Push the build into an external store (kg.load); credentials come from the environment only."""
-    from .load import load
-    from .store import Credentials, Store, check_url
+    """Push the build into an external store (kg.store.load); credentials come from the environment only."""
+    from .store.client import Credentials, Store, check_url
+    from .store.load import load
 
     store = Store(check_url(args.endpoint, "--endpoint"),
                   check_url(args.update_endpoint, "--update-endpoint") if args.update_endpoint else None,
                   check_url(args.graph_store, "--graph-store") if args.graph_store else None,
                   Credentials.from_env(), timeout=args.timeout)
-    report = load(store, Path(args.out) / "crampkg.nq", progress=lambda line: print(line, flush=True))
+    report = load(store, Path(args.out) / DATASET_FILE, progress=lambda line: print(line, flush=True))
     for graph, n in report.graphs.items():
         print(f"  {graph}: {n} triples")
     if report.dropped:
@@ -130,10 +132,11 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .dataset import load_dataset
+    from kg.graph.dataset import load_dataset
+
     from .export import FORMATS, catalogue, export_bytes, get_format, select, write_export
 
-    ds = load_dataset(Path(args.out) / "crampkg.nq")
+    ds = load_dataset(Path(args.out) / DATASET_FILE)
     if args.list:
         for row in catalogue(args.content, args.inferred, ds=ds):
             count = (f"{row['triples']} triples" if "triples" in row
@@ -178,20 +181,23 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--endpoint", metavar="URL", help="query this SPARQL endpoint instead of the local build")
     q.set_defaults(func=cmd_query)
 
-    from .snapshot import REFRESH_SECONDS
+    from .store.snapshot import REFRESH_SECONDS
 
     v = sub.add_parser("serve", help="build if needed, then serve the graph over HTTP")
     v.add_argument("--host", default="127.0.0.1")
     v.add_argument("--port", type=int, default=8000)
-    v.add_argument("--threads", type=int, default=8, help="waitress threads (default: %(default)s)")
+    v.add_argument("--threads", type=int, default=limits.SERVER_THREADS, help="waitress threads (default: %(default)s)")
     v.add_argument("--engine", choices=ENGINES, default="oxigraph", help="query engine (default: %(default)s)")
-    v.add_argument("--timeout", type=float, default=10.0, help="seconds per query (default: %(default)s)")
-    v.add_argument("--workers", type=int, default=2, help="query worker processes (default: %(default)s)")
-    v.add_argument("--queue", type=int, default=6,
+    v.add_argument("--timeout", type=float, default=limits.QUERY_TIMEOUT,
+                   help="seconds per query (default: %(default)s)")
+    v.add_argument("--workers", type=int, default=limits.QUERY_WORKERS,
+                   help="query worker processes (default: %(default)s)")
+    v.add_argument("--queue", type=int, default=limits.QUERY_QUEUE,
                    help="queries running or waiting for a worker before 503 (default: %(default)s)")
-    v.add_argument("--max-rows", type=int, default=10_000, help="result rows before truncation")
-    v.add_argument("--max-request", type=int, default=1_000_000, help="bytes per request body or query")
-    v.add_argument("--cache", type=int, default=512, help="cached answers; 0 turns the cache off")
+    v.add_argument("--max-rows", type=int, default=limits.MAX_ROWS, help="result rows before truncation")
+    v.add_argument("--max-request", type=int, default=limits.MAX_REQUEST_BYTES,
+                   help="bytes per request body or query")
+    v.add_argument("--cache", type=int, default=limits.RESPONSE_CACHE, help="cached answers; 0 turns the cache off")
     v.add_argument("--endpoint", metavar="QUERY_URL",
                    help="serve the graphs loaded into this SPARQL store (`crampkg load`) instead of the build")
     v.add_argument("--store-refresh", type=float, default=REFRESH_SECONDS, metavar="SECONDS",

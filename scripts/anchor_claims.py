@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kg.article import article_text
+from kg.build.article import article_text
 from kg.namespaces import ONTOLOGY_DIR
 
 QUOTE_LINE = re.compile(r'^(?P<indent>\s*)ck:quote (?P<lit>"(?:[^"\\]|\\.)*") (?P<end>[;.])\s*$')

@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.vocabulary import VOCABULARY_FILE, identifiers_in_markdown
+from kg.build.vocabulary import VOCABULARY_FILE, identifiers_in_markdown
 
 
 def main(source: Path = ROOT.parent / "shared" / "VOCABULARY.md") -> int:

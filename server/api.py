@@ -6,8 +6,7 @@ from rdflib import Literal, URIRef
 
 from kg.errors import CrampkgError
 from kg.namespaces import DISCLAIMER
-
-from .app import knowledge
+from server.state import knowledge
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -2,22 +2,27 @@
 context. A thin face over :mod:`kg.export`; answers are kept (Knowledge.derived), since the dataset is read-only."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
+from flask import Blueprint, Response, jsonify, redirect, request, url_for
 
-from kg.export import FORMATS, catalogue, download
+from kg.export import FORMATS, catalogue, download, get_format
+from kg.export.selection import parse_content, parse_inferred
 from kg.namespaces import CONTEXT_PATH, DISCLAIMER
-
-from .app import knowledge
+from kg.query.formats import choose, content_type
+from server.state import knowledge
 
 bp = Blueprint("exports", __name__)
 
 
 @bp.get("/export/<fmt>")
 def export(fmt: str):
-    content, inferred = request.args.get("content"), request.args.get("inferred")
-    out = knowledge().derived(("download", fmt, content, inferred),
-                lambda: download(fmt, content, inferred, ds=knowledge().dataset))
-    response = Response(out.payload, content_type=_with_charset(out.media_type))
+    # Kept under the checked, normalised selection, never the raw query string: `inferred=TRUE`, `=yes` and
+    # `=1` are one download, and a bad value is refused before anything is kept.
+    name = get_format(fmt).name
+    content = parse_content(request.args.get("content") or FORMATS[name].default_content)
+    inferred = parse_inferred(request.args.get("inferred"), content)
+    out = knowledge().derived(("download", name, content, inferred),
+                              lambda: download(name, content, inferred, ds=knowledge().dataset))
+    response = Response(out.payload, content_type=content_type(out.media_type))
     response.headers["Content-Disposition"] = f'attachment; filename="{out.filename}"'
     return response
 
@@ -25,8 +30,8 @@ def export(fmt: str):
 @bp.get("/export/")
 @bp.get("/export")
 def export_catalogue():
-    wants_html = request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
-    if wants_html and "pages.exports" in current_app.view_functions:
+    wants_html = choose(request.headers.get("Accept"), [("application/json",), ("text/html",)]) == 1
+    if wants_html:
         return redirect(url_for("pages.exports", **request.args), code=303)
     rows = catalogue_rows(request.args.get("content"), request.args.get("inferred"))
     return jsonify({"formats": rows, "disclaimer": DISCLAIMER})
@@ -39,14 +44,11 @@ def context():
 
 def catalogue_rows(content: str | None, inferred: str | None) -> list[dict]:
     """Every export format with its size and count, for the JSON catalogue and the export page alike."""
-    content, inferred = content or None, inferred or None
+    # Normalised as for downloads; an empty or missing value keeps each format's own default.
+    content = parse_content(content) if content else None
+    inferred = parse_inferred(inferred, "all") if inferred else None
     return knowledge().derived(("catalogue", content, inferred),
                                lambda: catalogue(content, inferred, ds=knowledge().dataset))
-
-
-def _with_charset(media_type: str) -> str:
-    textual = media_type.startswith("text/") or media_type.endswith(("+json", "+xml", "/json", "/xml"))
-    return f"{media_type}; charset=utf-8" if textual and "charset" not in media_type else media_type
 
 
 __all__ = ["FORMATS", "bp"]

@@ -4,9 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from rdflib import URIRef
 
-from kg.results import shorten
-
-from .app import knowledge
+from kg.query.table import shorten
+from server.state import knowledge
 
 bp = Blueprint("openapi", __name__)
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, url_for
 
-from kg.formats import GRAPH, RESULTS, negotiate
 from kg.namespaces import DISCLAIMER
+from kg.query.formats import negotiate, result_kind
+from server.state import knowledge
 
-from .app import knowledge
 from .sparql import answer_response
 
 bp = Blueprint("queries", __name__, url_prefix="/api/queries")
@@ -24,5 +24,5 @@ def run(name: str):
     k = knowledge()
     query = k.catalogue.get(name)
     bindings = k.catalogue.bind(query, {key: request.args.getlist(key) for key in request.args})
-    fmt = negotiate(request.headers.get("Accept"), GRAPH if query.form in ("CONSTRUCT", "DESCRIBE") else RESULTS)
+    fmt = negotiate(request.headers.get("Accept"), result_kind(query.form))
     return answer_response(k.executor.run(query.text, fmt, bindings=bindings))

@@ -1,7 +1,7 @@
 """The SPARQL 1.1 Protocol, query operation: GET, POST form, POST application/sparql-query, at /sparql.
 
-Without a query, GET /sparql answers with the Service Description, or sends a browser to the ``pages.query``
-view when a pages blueprint is registered. Everything about queries themselves (form, engines, guards,
+Without a query, GET /sparql answers with the Service Description, or sends a browser to the query page
+(``pages.query``). Everything about queries themselves (form, engines, guards,
 formats) is in ``kg``; this module reads the request and writes the response.
 """
 from __future__ import annotations
@@ -12,14 +12,14 @@ from urllib.parse import parse_qs
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
-from kg.description import service_description
-from kg.engine import DatasetSpec
-from kg.errors import QueryError
-from kg.executor import Answer
-from kg.formats import GRAPH, RESULTS, NotAcceptable, negotiate, parse_accept, quality
-from kg.querytext import UpdateRefused, shape
+from kg.errors import QueryError, UpdateRefused
+from kg.query.engines.base import DatasetSpec
+from kg.query.executor import Answer
+from kg.query.formats import GRAPH, negotiate, parse_accept, quality, result_kind
+from kg.query.service_description import service_description
+from kg.query.text import shape
+from server.state import knowledge
 
-from .app import knowledge
 from .cache import remember
 
 bp = Blueprint("sparql", __name__)
@@ -28,7 +28,7 @@ FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\s]*")
-HTML_VIEW = "pages.query"  # the browser's query page, when the pages blueprint is registered
+HTML_VIEW = "pages.query"  # the browser's query page
 
 
 def answer_response(answer: Answer) -> Response:
@@ -133,7 +133,7 @@ def endpoint():
             raise BadRequest("the request has no `query`")
         return describe()
     form = shape(text)
-    fmt = negotiate(request.headers.get("Accept"), GRAPH if form.is_graph else RESULTS)
+    fmt = negotiate(request.headers.get("Accept"), result_kind(form.form))
     return answer_response(knowledge().executor.run(text, fmt, dataset=dataset))
 
 
@@ -146,16 +146,10 @@ def wants_html() -> bool:
 
 def describe() -> Response:
     """The Service Description (Turtle, JSON-LD, …), or the HTML query page for a browser."""
-    if wants_html() and HTML_VIEW in current_app.view_functions:
+    if wants_html():
         return redirect(url_for(HTML_VIEW), code=303)
-    k = knowledge()
-    result = service_description(request.base_url, k.graph_sizes)
-    try:
-        fmt = negotiate(request.headers.get("Accept"), GRAPH)
-    except NotAcceptable:
-        if not wants_html():
-            raise
-        fmt = negotiate("text/turtle", GRAPH)  # no HTML page yet: a browser still gets something readable
+    fmt = negotiate(request.headers.get("Accept"), GRAPH)
+    result = service_description(request.base_url, knowledge().graph_sizes)
     response = Response(fmt.serialize(result), content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
     return response

@@ -1,4 +1,12 @@
-"""Shared fixtures: the built dataset, and the real WSGI server on a free 127.0.0.1 port."""
+"""Shared fixtures: the built dataset, the application in this process, and the real WSGI server.
+
+How HTTP is tested, one style chosen on purpose:
+- Flask's test client (fixtures ``app`` and ``client``) wherever the real server adds nothing: pages, the JSON
+  API, exports, the catalogue. Fast, and a test can look inside the app (its caches) after a request.
+- The real WSGI server (``live_server``, ``guarded_server``: ``crampkg serve`` on a free 127.0.0.1 port) where
+  the server itself is under test: the guards (time limit, queue, size caps, worker processes), the SPARQL
+  protocol and its clients (SPARQLWrapper), "no remote access", and the browser tests.
+"""
 from __future__ import annotations
 
 import os
@@ -13,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from kg.build import build
-from kg.dataset import load_dataset
+from kg.graph.dataset import load_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +39,20 @@ def built(tmp_path_factory):
 @pytest.fixture(scope="session")
 def dataset(built):
     return load_dataset(built.path)
+
+
+@pytest.fixture(scope="session")
+def app(built):
+    """The application over the build, queries evaluated in this process (forking query workers from a process
+    that also drives Chromium through Playwright threads can deadlock)."""
+    from server import create_app
+
+    return create_app({"DATASET_PATH": str(built.path), "TESTING": True, "QUERY_WORKERS": 0})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
 
 
 def free_port() -> int:

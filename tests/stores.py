@@ -7,6 +7,7 @@ password set through `isql-vt`, whose output is read because it exits 0 even whe
 """
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import subprocess
@@ -20,12 +21,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import free_port
+from conftest import ROOT, free_port
 
-from kg.load import load
-from kg.store import Credentials, Store
+from kg.namespaces import GRAPHS
+from kg.store.client import Credentials, Store
+from kg.store.load import load, split_graphs
 
-ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60.0  # seconds for a store to answer its first query (Virtuoso creates its database first)
 
 VIRTUOSO_INI = """\
@@ -272,3 +273,48 @@ class StoreProxy:
         self.release.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+# ----- helpers shared by the store tests -----------------------------------------------------------------
+def crampkg_load(args: list[str], env: dict | None = None, out: Path | None = None) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("CRAMPKG_STORE_")}
+    cmd = [sys.executable, "-m", "kg.cli", *(["--out", str(out)] if out else []), "load", *args]
+    return subprocess.run(cmd, cwd=ROOT, env={**base, **(env or {})}, capture_output=True, text=True, timeout=120)
+
+
+def sizes(store: Store) -> dict[str, int]:
+    """Triples per crampkg graph in the store."""
+    out = {}
+    for g in GRAPHS.values():
+        doc = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
+        out[str(g)] = int(doc["results"]["bindings"][0]["n"]["value"])
+    return out
+
+
+def expected(path: Path) -> dict[str, int]:
+    return {g: len(lines) for g, lines in split_graphs(path).items()}
+
+
+MARKER = '<https://w3id.org/crampkg/id/test-marker> <http://www.w3.org/2000/01/rdf-schema#label> "previous load" <https://w3id.org/crampkg/graph/asserted> .'
+
+
+def older_build(built, tmp_path: Path, extra: str = MARKER) -> Path:
+    """A build folder whose dataset is the real one plus ``extra`` (a line or two): a recognisable previous load."""
+    folder = tmp_path / "older"
+    folder.mkdir()
+    (folder / "crampkg.nq").write_text(built.path.read_text(encoding="utf-8") + extra + "\n", encoding="utf-8")
+    return folder
+
+
+def has_marker(store: Store) -> bool:
+    return store.select("ASK { GRAPH <https://w3id.org/crampkg/graph/asserted> "
+                        "{ <https://w3id.org/crampkg/id/test-marker> ?p ?o } }")["boolean"]
+
+
+def get(server, path: str, accept: str = "application/json") -> tuple[int, bytes]:
+    request = urllib.request.Request(server.url + path, headers={"Accept": accept})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()

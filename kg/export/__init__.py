@@ -19,7 +19,7 @@ to be answered with 400):
   CONTEXT_URL).
 - the export page: ``catalogue(content, inferred)``: one dict per format (format, description, media_type,
   filename, bytes, triples or nodes/edges, content, inferred); ``CONTENTS`` for the content choices.
-Without a `ds=` argument these use the built dataset and keep their answers in memory.
+Each takes the dataset as `ds=` and keeps nothing: the caller (the server's Knowledge) decides what to keep.
 """
 from __future__ import annotations
 
@@ -30,13 +30,11 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
 from rdflib import Dataset
 
-from ..dataset import DATASET_PATH, cached_dataset
 from ..errors import CrampkgError
 from . import diagrams, graphml, kgx, neo4j, rdf
 from .graphml import cytoscape_elements
@@ -115,13 +113,15 @@ def _filename(fmt: Format, sel: Selection) -> str:
 
 def export_bytes(fmt: str, content: str | None = None, inferred: bool | str | None = None, *,
                  ds: Dataset | None = None, selection: Selection | None = None) -> Export:
-    """The export of the built dataset (or `ds`) in `fmt`: (payload, media type, file or folder name).
+    """The export of `ds` (or of a ready `selection`) in `fmt`: (payload, media type, file or folder name).
 
     `content` is "all", "asserted" or "causal" (default: the format's default); `inferred` a bool or a word
     ("true", "false", "1", "0", "yes", "no"; default: the content's default). Bad values raise CrampkgError
     with the valid values in the message."""
     f = get_format(fmt)
-    sel = selection or select(ds if ds is not None else cached_dataset(DATASET_PATH), content, inferred, fmt=fmt)
+    if selection is None and ds is None:
+        raise TypeError("export_bytes needs the dataset (ds=) or a selection (selection=)")
+    sel = selection or select(ds, content, inferred, fmt=fmt)
     return Export(f.writer(sel), f.media_type, _filename(f, sel))
 
 
@@ -137,28 +137,12 @@ def zip_bytes(files: dict[str, bytes], folder: str) -> bytes:
     return buf.getvalue()
 
 
-def download(fmt: str, content: str | None = None, inferred: bool | str | None = None, *,
-             ds: Dataset | None = None) -> Export:
-    """Like export_bytes, but always one file: multi-file formats come as a zip (application/zip).
-
-    Without `ds` the built dataset is used and the result is kept (the same request is answered from memory)."""
-    if ds is None:
-        get_format(fmt)
-        content = parse_content(content or FORMATS[fmt].default_content)
-        return _download_built(fmt, content, parse_inferred(inferred, content))
-    return _download(fmt, content, inferred, ds)
-
-
-def _download(fmt: str, content, inferred, ds: Dataset) -> Export:
+def download(fmt: str, content: str | None = None, inferred: bool | str | None = None, *, ds: Dataset) -> Export:
+    """Like export_bytes, but always one file: multi-file formats come as a zip (application/zip)."""
     out = export_bytes(fmt, content, inferred, ds=ds)
     if isinstance(out.payload, dict):
         return Export(zip_bytes(out.payload, out.filename), "application/zip", out.filename + ".zip")
     return out
-
-
-@lru_cache(maxsize=32)
-def _download_built(fmt: str, content: str, inferred: bool) -> Export:
-    return _download(fmt, content, inferred, cached_dataset(DATASET_PATH))
 
 
 def count(fmt: Format, sel: Selection) -> dict:
@@ -168,18 +152,10 @@ def count(fmt: Format, sel: Selection) -> dict:
     return {"nodes": len(pg.nodes), "edges": len(pg.edges)}
 
 
-def catalogue(content: str | None = None, inferred: bool | str | None = None, *, ds: Dataset | None = None) -> list[dict]:
+def catalogue(content: str | None = None, inferred: bool | str | None = None, *, ds: Dataset) -> list[dict]:
     """Every format with its media type, file name, size in bytes (of the download) and triple or edge count:
-    the data of an export page. Without `ds` the built dataset is used and the answer is kept."""
-    if ds is None:
-        return [dict(row) for row in _catalogue_built(content or None, None if inferred in (None, "") else
-                                                      parse_inferred(inferred, parse_content(content)))]
+    the data of an export page."""
     return _catalogue(content, inferred, ds)
-
-
-@lru_cache(maxsize=8)
-def _catalogue_built(content, inferred) -> tuple:
-    return tuple(_catalogue(content, inferred, cached_dataset(DATASET_PATH)))
 
 
 def _catalogue(content, inferred, ds: Dataset) -> list[dict]:

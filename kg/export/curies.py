@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import re
 
-from ..namespaces import BIOLINK, CK, ID, OBO, PREFIXES, QUDT, UNIT
+from .. import namespaces
+from ..namespaces import BIOLINK, CK, ID, OBO, PREFIXES, QUDT, UNIT, local_name, longest_first
+
+__all__ = ["CURIE_PREFIXES", "curie", "expand", "local_name"]
 
 CURIE_PREFIXES: dict[str, str] = {
     "CRAMPKG": str(ID),
@@ -22,7 +25,7 @@ CURIE_PREFIXES: dict[str, str] = {
 for _name, _ns in PREFIXES.items():
     if str(_ns) not in CURIE_PREFIXES.values() and str(_ns) != str(OBO) and _name not in ("claim", "graph"):
         CURIE_PREFIXES[_name] = str(_ns)
-_BY_LENGTH = sorted(CURIE_PREFIXES.items(), key=lambda kv: -len(kv[1]))
+_LONGEST_FIRST = longest_first(CURIE_PREFIXES)
 _OBO_LOCAL = re.compile(r"^([A-Za-z]+)_(\w+)$")
 
 
@@ -39,22 +42,15 @@ def curie(iri: str) -> str:
         m = _OBO_LOCAL.match(iri[len(str(OBO)):])
         if m:
             return f"{m.group(1)}:{m.group(2)}"
-    for prefix, ns in _BY_LENGTH:
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
+    return namespaces.curie(iri, _LONGEST_FIRST) or iri
 
 
 def expand(value: str) -> str:
     """The IRI of a CURIE made by :func:`curie` (the inverse, for checking)."""
+    iri = namespaces.expand(value, CURIE_PREFIXES)
+    if iri != value:
+        return iri
     prefix, _, local = value.partition(":")
-    if prefix in CURIE_PREFIXES:
-        return CURIE_PREFIXES[prefix] + local
     if re.fullmatch(r"[A-Za-z]+", prefix) and prefix.isupper():
         return f"{OBO}{prefix}_{local}"
     return value
-
-
-def local_name(iri: str) -> str:
-    """The part of an IRI after the last `#` or `/`."""
-    return re.split(r"[#/]", str(iri))[-1]

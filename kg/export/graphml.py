@@ -1,7 +1,7 @@
 """GraphML (for Gephi, yEd, Cytoscape desktop, networkx) and Cytoscape.js JSON, both from the property graph.
 
-The chain explorer draws a narrower view with its own builder (kg.network): the direct causal steps of
-kg.chains, without the transitive ``causallyUpstreamOf`` shortcuts the causal export keeps, plus the
+The chain explorer draws a narrower view with its own builder (server.pages.network): the direct causal steps of
+kg.graph.chains, without the transitive ``causallyUpstreamOf`` shortcuts the causal export keeps, plus the
 substance → intake-state links chains start with; tests check that every causal step it draws is an edge of
 the causal Cytoscape.js export. GraphML attributes are typed (string, boolean, int); list values are written as JSON
 arrays, since GraphML has no list type."""

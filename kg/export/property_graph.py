@@ -18,12 +18,13 @@ from decimal import Decimal
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from ..namespaces import CK, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, OA
+from kg.graph import index
+from kg.graph.chains import causal_predicates
+
+from ..namespaces import CK, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, is_entity
 from .curies import curie, local_name
-from .selection import causal_predicates, is_entity
 
 NODE_SKIP = {RDFS.label, SKOS.definition, SKOS.altLabel, SKOS.exactMatch, SKOS.closeMatch, RDF.type}
-QUALIFIERS = (CK.qualifier, CK.directness, CK.doseCondition)
 
 
 @dataclass(frozen=True)
@@ -81,14 +82,6 @@ class PropertyGraph:
     content: str
     inferred: bool
 
-    def node_ids(self) -> set[str]:
-        return {n.id for n in self.nodes}
-
-
-def _label(ds: Dataset, term) -> str:
-    labels = sorted(ds.objects(term, RDFS.label), key=lambda lit: (getattr(lit, "language", None) != "en", lit))
-    return str(labels[0]) if labels else local_name(term)
-
 
 def _python(value: Literal):
     """bool, int or float for those XSD types (xsd:decimal as float), else the lexical form."""
@@ -101,22 +94,8 @@ def _python(value: Literal):
 
 
 def _evidence_index(ds: Dataset) -> dict[tuple, list[Evidence]]:
-    asserted = ds.graph(GRAPH_ASSERTED)
-    index: dict[tuple, list[Evidence]] = defaultdict(list)
-    for claim in asserted.subjects(RDF.type, CK.Claim):
-        triple = tuple(asserted.value(claim, p) for p in (RDF.subject, RDF.predicate, RDF.object))
-        quote, start, end = "", None, None
-        for ev in asserted.objects(claim, CK.hasEvidence):
-            for sel in asserted.objects(ev, OA.hasSelector):
-                if (sel, RDF.type, OA.TextQuoteSelector) in asserted:
-                    quote = str(asserted.value(sel, OA.exact))
-                if (sel, RDF.type, OA.TextPositionSelector) in asserted:
-                    start, end = int(asserted.value(sel, OA.start)), int(asserted.value(sel, OA.end))
-        qualifiers = tuple(sorted((local_name(p), str(v)) for p in QUALIFIERS for v in asserted.objects(claim, p)))
-        index[triple].append(Evidence(curie(claim), quote, start, end, qualifiers))
-    for values in index.values():
-        values.sort(key=lambda e: (e.start if e.start is not None else -1, e.claim))
-    return index
+    return {triple: [Evidence(curie(e.claim), e.quote, e.start, e.end, e.qualifiers) for e in items]
+            for triple, items in index.evidence(ds.graph(GRAPH_ASSERTED)).items()}
 
 
 def _ancestors(ds: Dataset) -> dict:
@@ -152,6 +131,7 @@ def property_graph(ds: Dataset, content: str = "all", inferred: bool = True) -> 
     causal = causal_predicates(ds)
     ancestors = _ancestors(ds)
     evidence = _evidence_index(ds)
+    names = index.labels([ds])
 
     classes = {c for c in ontology.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef) and str(c).startswith(str(CK))}
     triples = [(s, p, o, g) for g in sources for s, p, o in ds.graph(g)]
@@ -189,7 +169,7 @@ def property_graph(ds: Dataset, content: str = "all", inferred: bool = True) -> 
                         continue  # edges, or blank nodes of OWL axioms (left to the RDF exports)
                     props[local_name(p)].add(_python(o) if isinstance(o, Literal) else curie(o))
         nodes.append(Node(
-            id=curie(n), iri=str(n), label=_label(ds, n), kind=kind, kinds=kinds,
+            id=curie(n), iri=str(n), label=index.label(names, n), kind=kind, kinds=kinds,
             description=str(ds.value(n, SKOS.definition) or ""),
             synonyms=tuple(sorted(str(v) for v in ds.objects(n, SKOS.altLabel))),
             xrefs=tuple(sorted({curie(v) for p in (SKOS.exactMatch, SKOS.closeMatch) for v in ds.objects(n, p)})),
@@ -202,7 +182,7 @@ def property_graph(ds: Dataset, content: str = "all", inferred: bool = True) -> 
             continue
         seen.add((s, p, o))
         common = {"source": curie(s), "target": curie(o), "relation": curie(p), "relation_iri": str(p),
-                  "label": _label(ds, p), "graph": graph_names[g], "causal": p in causal}
+                  "label": index.label(names, p), "graph": graph_names[g], "causal": p in causal}
         backing = evidence.get((s, p, o), []) if g == GRAPH_ASSERTED else []
         if backing:
             edges += [Edge(id=e.claim, evidence=e, **common) for e in backing]

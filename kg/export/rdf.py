@@ -8,13 +8,9 @@ from functools import lru_cache
 
 from rdflib import Graph
 
+from ..graph.dataset import sorted_lines
 from ..namespaces import CONTEXT_PATH, CONTEXT_URL, bind_prefixes
 from .selection import Selection
-
-
-def _sorted_lines(text: str) -> bytes:
-    lines = sorted({line for line in text.splitlines() if line.strip()})
-    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
 def turtle(sel: Selection) -> bytes:
@@ -22,11 +18,11 @@ def turtle(sel: Selection) -> bytes:
 
 
 def ntriples(sel: Selection) -> bytes:
-    return _sorted_lines(sel.union.serialize(format="nt", encoding="utf-8").decode("utf-8"))
+    return sorted_lines(sel.union.serialize(format="nt", encoding="utf-8").decode("utf-8"))
 
 
 def nquads(sel: Selection) -> bytes:
-    return _sorted_lines(sel.dataset.serialize(format="nquads", encoding="utf-8").decode("utf-8"))
+    return sorted_lines(sel.dataset.serialize(format="nquads", encoding="utf-8").decode("utf-8"))
 
 
 def trig(sel: Selection) -> bytes:

@@ -9,9 +9,11 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, RDFS
 
-from ..chains import causal_properties
+from kg.graph.chains import causal_predicates
+
 from ..errors import CrampkgError
-from ..namespaces import CK, CLAIM, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS, ID
+from ..namespaces import CK, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS, bind_prefixes, is_entity
+from .property_graph import PropertyGraph, property_graph
 
 Quad = tuple[URIRef | BNode, URIRef, URIRef | BNode | Literal, URIRef]
 
@@ -44,16 +46,6 @@ def parse_inferred(inferred: bool | str | None, content: str) -> bool:
     if word in _FALSE:
         return False
     raise CrampkgError(f"inferred must be one of {', '.join(sorted(_TRUE | _FALSE))}, not {inferred!r}")
-
-
-def is_entity(term) -> bool:
-    """An entity of the article (id:…), not a claim or its evidence."""
-    return isinstance(term, URIRef) and str(term).startswith(str(ID)) and not str(term).startswith(str(CLAIM))
-
-
-def causal_predicates(ds: Dataset) -> frozenset[URIRef]:
-    """ck:causallyUpstreamOf and every property below it (the definition kg.chains gives)."""
-    return causal_properties(ds.graph(GRAPH_ONTOLOGY))
 
 
 def claim_subtree(graph: Graph, claim: URIRef) -> list[tuple]:
@@ -136,8 +128,6 @@ class Selection:
 
     @cached_property
     def dataset(self) -> Dataset:
-        from ..namespaces import bind_prefixes
-
         out = Dataset()
         bind_prefixes(out)
         for s, p, o, g in self.quads:
@@ -146,8 +136,6 @@ class Selection:
 
     @cached_property
     def union(self) -> Graph:
-        from ..namespaces import bind_prefixes
-
         out = Graph()
         bind_prefixes(out)
         for s, p, o, _ in self.quads:
@@ -155,7 +143,5 @@ class Selection:
         return out
 
     @cached_property
-    def property_graph(self):
-        from .property_graph import property_graph
-
+    def property_graph(self) -> PropertyGraph:
         return property_graph(self.ds, self.content, self.inferred)

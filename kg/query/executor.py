@@ -1,0 +1,189 @@
+"""Running queries under guards: a time limit that really stops the work, a row cap, and a queue cap.
+
+A Python thread cannot interrupt Oxigraph's (or rdflib's) evaluation, so every query runs in one of a few
+worker processes forked *after* the engine is loaded: they share the loaded store copy-on-write and start
+in milliseconds. The request thread hands its query to an idle worker over a pipe and waits at most the
+time limit; a worker that overruns it is killed (SIGKILL: the work really stops) and replaced by a fresh
+fork, while the other workers go on serving. Workers return serialised bytes, so the parent never
+re-encodes results.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+from dataclasses import dataclass
+
+from kg.errors import CrampkgError, Overloaded, QueryTimeout, WorkerFailed
+from kg.query import limits
+from kg.query.engines.base import DatasetSpec, Engine
+from kg.query.formats import BY_KEY, Format
+
+_ENGINE: Engine | None = None  # the engine a forked worker inherits
+_FORK = multiprocessing.get_context("fork")
+
+
+
+
+@dataclass(frozen=True)
+class Answer:
+    body: bytes
+    format_key: str
+    form: str
+    count: int  # rows or triples in the body
+    truncated: bool
+    max_rows: int | None
+
+    @property
+    def format(self) -> Format:
+        return BY_KEY[self.format_key]
+
+
+def evaluate(engine: Engine, text: str, format_key: str, dataset: DatasetSpec | None,
+             bindings: dict | None, max_rows: int | None) -> Answer:
+    fmt = BY_KEY[format_key]
+    result = engine.query(text, dataset=dataset, bindings=bindings, max_rows=max_rows)
+    return Answer(fmt.serialize(result), fmt.key, result.form, len(result), result.truncated, max_rows)
+
+
+def failed(exc: Exception) -> WorkerFailed:
+    """A bug met while evaluating an accepted query, in words that say so."""
+    return WorkerFailed(f"internal error while evaluating the query ({type(exc).__name__}: {exc}); "
+                        "this is a bug in crampkg or its engine, not in the query")
+
+
+def _serve(conn, inherited: list) -> None:
+    """A worker's loop: receive arguments, send back (True, answer) or (False, exception).
+
+    It ends when the server goes away, however it goes: end of file on its pipe (the server's ends of every
+    pipe, inherited by the fork, are closed first so that the server's exit is seen), or a new parent.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for other in inherited:
+        other.close()
+    parent = os.getppid()
+    while True:
+        try:
+            while not conn.poll(1.0):
+                if os.getppid() != parent:
+                    return
+            args = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = (True, evaluate(_ENGINE, *args))
+        except CrampkgError as exc:
+            reply = (False, exc)
+        except Exception as exc:  # the query was accepted; anything else is a bug, reported as one (HTTP 500)
+            reply = (False, failed(exc))
+        conn.send(reply)
+
+
+class _Worker:
+    def __init__(self, siblings: list) -> None:
+        self.conn, child = _FORK.Pipe()
+        self.process = _FORK.Process(target=_serve, args=(child, [self.conn, *siblings]), daemon=True,
+                                     name="crampkg-query")
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        if self.process.pid is not None:
+            try:
+                os.kill(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.process.join(5)
+        self.conn.close()
+
+
+class Executor:
+    """Runs queries on ``engine``: in ``workers`` killable processes, or in-process when ``workers`` is 0.
+
+    At most ``max_pending`` queries are running or waiting for a worker; one more is refused at once
+    (:class:`Overloaded`) instead of holding a server thread for up to a time limit per query ahead of it,
+    so slow queries cannot starve the threads that serve everything else.
+    """
+
+    def __init__(self, engine: Engine, *, workers: int = limits.QUERY_WORKERS,
+                 timeout: float | None = limits.QUERY_TIMEOUT, max_rows: int | None = limits.MAX_ROWS,
+                 max_pending: int | None = None) -> None:
+        global _ENGINE
+        self.engine = engine
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.workers = workers
+        self.max_pending = max_pending or max(1, workers) * 2
+        self._slots = threading.BoundedSemaphore(self.max_pending)
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        if workers > 0:
+            _ENGINE = engine
+            for _ in range(workers):
+                self._add_worker()
+
+    def _add_worker(self) -> None:
+        with self._lock:
+            siblings = [w.conn for w in self._all]
+        worker = _Worker(siblings)
+        with self._lock:
+            self._all.add(worker)
+        self._idle.put(worker)
+
+    def _retire(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        worker.kill()
+        self._add_worker()
+
+    def run(self, text: str, fmt: Format, *, dataset: DatasetSpec | None = None,
+            bindings: dict | None = None) -> Answer:
+        args = (text, fmt.key, dataset, bindings, self.max_rows)
+        if not self._slots.acquire(blocking=False):
+            raise Overloaded(f"the server is busy ({self.max_pending} queries running or waiting); retry shortly")
+        try:
+            if self.workers <= 0:
+                try:
+                    return evaluate(self.engine, *args)
+                except CrampkgError:
+                    raise
+                except Exception as exc:
+                    raise failed(exc) from exc
+            return self._in_worker(args)
+        finally:
+            self._slots.release()
+
+    def _in_worker(self, args: tuple) -> Answer:
+        worker = self._idle.get()
+        try:
+            worker.conn.send(args)
+            if not worker.conn.poll(self.timeout):
+                raise QueryTimeout(f"the query ran longer than the {self.timeout:g} s limit and was stopped; "
+                                   "simplify it or add a LIMIT")
+            ok, value = worker.conn.recv()
+        except QueryTimeout:
+            self._retire(worker)
+            raise
+        except (EOFError, OSError) as exc:
+            self._retire(worker)
+            raise Overloaded(f"the query's worker was lost ({exc or type(exc).__name__}); please retry") from None
+        self._idle.put(worker)
+        if not ok:
+            raise value
+        return value
+
+    def warm(self) -> None:
+        """Check that every worker answers (they are started by the constructor)."""
+        for _ in range(self.workers):
+            self.run("ASK {}", BY_KEY["json"])
+
+    def close(self) -> None:
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.kill()

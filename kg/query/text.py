@@ -1,0 +1,92 @@
+"""What a SPARQL request is before any engine sees it: its form, and whether it may run here.
+
+A lexical scan (strings, IRIs and comments skipped) is enough to tell the query form (so content
+negotiation can happen before evaluation), to refuse updates with a clear message instead of a parse error,
+and to refuse ``SERVICE`` — Oxigraph would otherwise send an HTTP request to any URL it is given. The scan
+errs on the side of refusing: a keyword that only *looks* like ``SERVICE`` gets a 400, never a request.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.errors import QueryError, RemoteRefused, UpdateRefused
+from kg.query.formats import GRAPH_FORMS, QUERY_FORMS, nt
+
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+PROLOGUE_KEYWORDS = ("PREFIX", "BASE")
+
+_TOKEN = re.compile(
+    r"""
+      (?P<ws>\s+)
+    | (?P<comment>\#[^\n\r]*)
+    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                 |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+    | (?P<iri><[^<>"{}|^`\\\s]*>)
+    | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
+    | (?P<name>[\w\-.:%\u00b7]+)
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    form: str  # SELECT, CONSTRUCT, DESCRIBE or ASK
+    has_dataset: bool = False  # FROM / FROM NAMED in the query
+
+    @property
+    def is_graph(self) -> bool:
+        return self.form in GRAPH_FORMS
+
+
+def keywords(text: str) -> list[str]:
+    """The bare words of a query (upper-cased), outside strings, IRIs, comments, variables and prefixed names."""
+    words = []
+    for m in _TOKEN.finditer(text):
+        if m.lastgroup == "name":
+            word = m.group()
+            if ":" not in word:
+                words.append(word.upper())
+    return words
+
+
+def shape(text: str) -> QueryShape:
+    """The form of a query; raises :class:`UpdateRefused`, :class:`RemoteRefused` or :class:`QueryError`."""
+    if not text.strip():
+        raise QueryError("the query is empty")
+    words = keywords(text)
+    first = next((w for w in words if w not in PROLOGUE_KEYWORDS), None)
+    if first in UPDATE_KEYWORDS:
+        raise UpdateRefused(f"this endpoint is read-only: SPARQL update ({first}) is not accepted")
+    if "SERVICE" in words:
+        raise RemoteRefused("SERVICE is not allowed: crampkg never fetches remote data")
+    form = first if first in QUERY_FORMS else next((w for w in words if w in QUERY_FORMS), None)
+    if form is None:
+        raise QueryError("not a SPARQL query: expected SELECT, CONSTRUCT, DESCRIBE or ASK")
+    return QueryShape(form, "FROM" in words)
+
+
+def with_values(text: str, bindings: dict) -> str:
+    """``text`` with ``VALUES (?a ?b) { (t1 t2) }`` opening the first group after the query form.
+
+    This is how every engine binds parameters, so they all give the same answers: the values are RDF terms
+    written by :func:`kg.query.formats.nt` from checked input, never the user's text, and a ``VALUES`` block at
+    the start of the group is seen by every pattern and ``FILTER`` of that group.
+    """
+    if not bindings:
+        return text
+    seen_form = False
+    for m in _TOKEN.finditer(text):
+        if m.lastgroup == "name" and m.group().upper() in QUERY_FORMS:
+            seen_form = True
+        if seen_form and m.lastgroup == "other" and m.group() == "{":
+            if text[: m.start()].upper().rstrip().endswith("CONSTRUCT"):
+                continue  # the template, not the pattern
+            names = " ".join(f"?{k}" for k in bindings)
+            values = " ".join(nt(v) for v in bindings.values())
+            return f"{text[: m.end()]} VALUES ({names}) {{ ({values}) }} {text[m.end():]}"
+    raise QueryError("cannot find the query's WHERE group to bind parameters")

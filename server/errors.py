@@ -1,0 +1,55 @@
+"""How the server answers errors, once: library errors by their status, HTTP errors as plain text or JSON on
+the machine routes (pages keep their HTML error pages), and the CORS headers every answer carries."""
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from kg.errors import CrampkgError
+
+# A 503 is a full queue or a killed worker: both clear within a second or so, so clients may retry that soon.
+RETRY_AFTER_SECONDS = 1
+# How long a browser may reuse a CORS preflight answer: a day, as the answer never changes while the server runs.
+CORS_MAX_AGE_SECONDS = 86_400
+MACHINE_PATHS = ("/sparql", "/api", "/openapi.json", "/export/", "/context.jsonld")  # their HTTP errors are plain text or JSON
+
+
+def error_response(message: str, status: int) -> Response:
+    """JSON under /api, a plain message elsewhere (the SPARQL protocol's errors are plain text)."""
+    if request.path.startswith("/api"):
+        response = jsonify(error=message)
+    else:
+        response = Response(message.rstrip("\n") + "\n", content_type="text/plain; charset=utf-8")
+    response.status_code = status
+    if status in (502, 503, 504):  # a busy server or a store that is away: both may be back in a moment
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def add_cors(response: Response) -> Response:
+    """Any origin may GET and POST; credentials are never allowed."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE_SECONDS)
+    response.headers["Access-Control-Expose-Headers"] = "X-Crampkg-Truncated, X-Crampkg-Max-Rows, X-Crampkg-Rows"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers and the CORS headers on ``app``."""
+    app.after_request(add_cors)
+
+    @app.errorhandler(CrampkgError)
+    def library_error(exc: CrampkgError):
+        return error_response(str(exc), exc.status)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if not request.path.startswith(MACHINE_PATHS):
+            return exc  # pages keep Flask's (or their own blueprint's) error pages
+        response = error_response(exc.description or exc.name, exc.code or 500)
+        if exc.code == 405:
+            response.headers["Allow"] = ", ".join(exc.valid_methods or ())
+        return response

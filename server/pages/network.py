@@ -1,0 +1,74 @@
+"""The causal network as Cytoscape.js elements: what the chain explorer draws.
+
+Nodes are the entities that take part in a causal step (plus the substances whose intake states do);
+edges are :attr:`CausalGraph.steps` and the substance → intake-state links that chains start with.
+Each edge carries what the page shows when it is clicked: relation, asserted or inferred, the evidence
+quotes, and for an inferred edge the explanation.
+"""
+from __future__ import annotations
+
+from rdflib import URIRef
+from rdflib.namespace import RDF
+
+from kg.graph.chains import CausalGraph
+from kg.namespaces import CK, slug
+from server.pages.views import explanation_view, local_path
+
+# Node kinds, most specific first: the first class a node belongs to names its kind (and its colour).
+NODE_KINDS = [
+    (CK.MuscleCramp, "cramp"),
+    (CK.Medication, "medication"),
+    (CK.Substance, "substance"),
+    (CK.IntakeState, "intake"),
+    (CK.DeficiencyState, "deficiency"),
+    (CK.Symptom, "symptom"),
+    (CK.Condition, "condition"),
+    (CK.PhysiologicalProcess, "process"),
+]
+
+
+def node_kind(causal: CausalGraph, node: URIRef) -> str:
+    for cls, kind in NODE_KINDS:
+        if (node, RDF.type, cls) in causal.asserted or (node, RDF.type, cls) in causal.inferred:
+            return kind
+    return "other"
+
+
+def causal_network_edges(causal: CausalGraph) -> list[tuple[URIRef, URIRef, URIRef, bool]]:
+    """(subject, relation, object, asserted) for every edge the explorer draws."""
+    edges = [(s, p, o, asserted) for s, items in causal.steps.items() for p, o, asserted in items]
+    for state, substance in causal.asserted.subject_objects(CK.intakeOf):
+        if causal.steps.get(state):
+            edges.append((substance, CK.hasIntakeState, state,
+                          (substance, CK.hasIntakeState, state) in causal.asserted))
+    return sorted(set(edges))
+
+
+def causal_network_elements(causal: CausalGraph) -> dict:
+    """{"nodes": [...], "edges": [...]} in Cytoscape.js element form (each item has a `data` dict)."""
+    edges = causal_network_edges(causal)
+    nodes = sorted({s for s, _, _, _ in edges} | {o for _, _, o, _ in edges}, key=lambda n: causal.label(n))
+    out_nodes = [{"data": {"id": slug(n), "iri": str(n), "label": causal.label(n), "href": local_path(n),
+                           "kind": node_kind(causal, n)}} for n in nodes]
+    out_edges = []
+    for s, p, o, asserted in edges:
+        step = causal.step_dict(s, p, o, asserted)
+        data = {
+            "id": f"{slug(s)}|{str(p).rsplit('#', 1)[-1]}|{slug(o)}",
+            "source": slug(s), "target": slug(o),
+            "relation": str(p), "relation_label": causal.label(p),
+            "relation_key": str(p).rsplit("#", 1)[-1],
+            "from_label": causal.label(s), "to_label": causal.label(o),
+            "from_href": local_path(s), "to_href": local_path(o),
+            "asserted": asserted,
+            "evidence": [{**e, "href": f"/article?claim={e['claim']}#claim-{e['claim']}"}
+                         for e in step["evidence"]],
+            "explanation": None if asserted else explanation_view(causal, s, p, o),
+        }
+        out_edges.append({"data": data})
+    return {"nodes": out_nodes, "edges": out_edges}
+
+
+def edge_id(step: dict) -> str:
+    """The element id of a chain step (a dict from :meth:`CausalGraph.step_dict`)."""
+    return f"{slug(URIRef(step['from']))}|{step['relation'].rsplit('#', 1)[-1]}|{slug(URIRef(step['to']))}"

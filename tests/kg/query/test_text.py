@@ -1,0 +1,59 @@
+"""The lexical checks that run before any engine: query form, update and SERVICE refusal, VALUES binding."""
+from __future__ import annotations
+
+import pytest
+from rdflib import Literal, URIRef
+
+from kg.errors import QueryError, RemoteRefused, UpdateRefused
+from kg.query.text import shape, with_values
+
+
+@pytest.mark.parametrize("text,form", [
+    ("SELECT * WHERE { ?s ?p ?o }", "SELECT"),
+    ("PREFIX ex: <http://example.org/>\nBASE <http://x/>\nask { ?s ?p ?o }", "ASK"),
+    ("# a comment naming SERVICE and INSERT\nCONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
+    ("DESCRIBE <http://example.org/SERVICE>", "DESCRIBE"),
+    ('SELECT ?service WHERE { ?service ?p "SERVICE <http://x/>" }', "SELECT"),
+    ("PREFIX service: <http://example.org/> SELECT * { service:x ?p ?o }", "SELECT"),
+])
+def test_forms_and_harmless_look_alikes(text, form):
+    assert shape(text).form == form
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * { SERVICE <http://example.org/> { ?s ?p ?o } }",
+    "select * { service silent <http://example.org/> { ?s ?p ?o } }",
+    "SELECT * { ?s ?p ?o OPTIONAL { SERVICE ?endpoint { ?s ?p ?o } } }",
+])
+def test_service_is_refused(text):
+    with pytest.raises(RemoteRefused):
+        shape(text)
+
+
+@pytest.mark.parametrize("text", [
+    "INSERT DATA { <a:b> <a:c> <a:d> }", "PREFIX x: <http://x/> DELETE WHERE { ?s ?p ?o }",
+    "load <http://example.org/>", "CLEAR DEFAULT", "DROP GRAPH <a:g>", "CREATE GRAPH <a:g>",
+    "COPY <a:g> TO <a:h>", "MOVE <a:g> TO <a:h>", "ADD <a:g> TO <a:h>", "WITH <a:g> DELETE { ?s ?p ?o } WHERE {}",
+])
+def test_updates_are_refused(text):
+    with pytest.raises(UpdateRefused):
+        shape(text)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "hello", "PREFIX ex: <http://x/>"])
+def test_not_a_query(text):
+    with pytest.raises(QueryError):
+        shape(text)
+
+
+def test_from_is_noticed():
+    assert shape("SELECT * FROM <a:g> WHERE { ?s ?p ?o }").has_dataset
+    assert not shape("SELECT ?from WHERE { ?from ?p ?o }").has_dataset
+
+
+def test_values_open_the_where_group_not_the_template():
+    text = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    bound = with_values(text, {"s": URIRef("https://example.org/a"), "o": Literal('x" } ; DROP ALL ; {')})
+    assert bound.startswith("CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s ?o) { (<https://example.org/a> "
+                            '"x\\" } ; DROP ALL ; {") }')
+    assert with_values(text, {}) == text

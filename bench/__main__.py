@@ -4,8 +4,9 @@ Every server gets the same data (build/crampkg.nq, union default graph) and the 
 CLIENTS client processes on keep-alive connections, each sending one query for DURATION seconds (at most
 MAX_REQUESTS requests). The machine is shared and the clients run on it too, so every cell is measured in
 ROUNDS interleaved rounds and the round with the median rate is reported. Reported per workload:
-requests/s, p50 and p99 latency, and the ratios the issue sets as targets. A static Flask route under the same WSGI server is the floor (ceiling of throughput) of
-this stack. Results go to bench/results/latest.md; nothing here is a test and nothing asserts a time.
+requests/s, p50 and p99 latency, and the ratios the issue sets as targets. A static Flask route under the
+same WSGI server is the floor (ceiling of throughput) of this stack. Results go to bench/results/latest.md;
+nothing here is a test and nothing asserts a time.
 
 Peers are run from PEERS_BIN (default .venv-bench/bin, made by `make bench`); a missing peer is reported
 as such, never silently dropped.

@@ -26,10 +26,10 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kg.query.catalogue import Catalogue
 from kg.graph.dataset import DATASET_PATH
-from kg.store.load import load
 from kg.namespaces import ROOT
+from kg.query.catalogue import Catalogue
+from kg.store.load import load
 
 sys.path.insert(0, str(ROOT / "tests"))
 from stores import (  # the tests' own store launcher (tests/ is on the path above)

@@ -1,4 +1,4 @@
-"""The `crampkg` command line: build, summary, query, serve, export, load."""
+"""The `crampkg` command line: build, summary, query, serve, export and load."""
 from __future__ import annotations
 
 import argparse
@@ -6,15 +6,22 @@ import json
 import sys
 from pathlib import Path
 
-from kg.query.engines import ENGINES
-
-from .errors import CrampkgError
-from .namespaces import BUILD_DIR, DATASET_FILE, DISCLAIMER
-from .query import limits
+from kg.errors import CrampkgError
+from kg.export import CONTENTS, FORMATS, catalogue, export_bytes, get_format, select, write_export
+from kg.graph.dataset import load_dataset
+from kg.namespaces import BUILD_DIR, DATASET_FILE, DISCLAIMER
+from kg.query import limits
+from kg.query.catalogue import Catalogue, known_iris
+from kg.query.engines import ENGINES, open_engine
+from kg.query.engines.remote import RemoteEngine
+from kg.query.table import FORMATTERS
+from kg.store.snapshot import REFRESH_SECONDS
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build, format_summary
+    # the build (owlrl, pyshacl) and the server (Flask, waitress) are imported by the commands that use them,
+    # so that `crampkg query` and `crampkg export` start without loading them
+    from kg.build import build, format_summary
 
     result = build(Path(args.out), force=args.force)
     print(format_summary(result.summary))
@@ -23,7 +30,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from .build import SUMMARY_FILE, format_summary
+    from kg.build import SUMMARY_FILE, format_summary
 
     path = Path(args.out) / SUMMARY_FILE
     if not path.exists():
@@ -32,9 +39,13 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+# Longer text is a query, never a file name (and would make the operating system refuse the path).
+MAX_PATH_LENGTH = 4096
+
+
 def read_query_text(arg: str) -> str:
     path = Path(arg)
-    if arg.endswith(".rq") or (len(arg) < 4096 and path.is_file()):
+    if arg.endswith(".rq") or (len(arg) < MAX_PATH_LENGTH and path.is_file()):
         if not path.is_file():
             raise CrampkgError(f"{arg}: no such query file")
         return path.read_text(encoding="utf-8")
@@ -53,15 +64,9 @@ def parse_params(pairs: list[str]) -> dict[str, list[str]]:
 
 def cmd_query(args: argparse.Namespace) -> int:
     """A canned query by name, SPARQL text, or a .rq file; on the local build or a remote endpoint."""
-    from kg.query.catalogue import Catalogue, known_iris
-    from kg.query.engines import open_engine
-    from kg.query.engines.remote import RemoteEngine
-    from kg.query.table import FORMATTERS
 
-    if args.endpoint:
-        engine = RemoteEngine(args.endpoint)
-    else:
-        engine = open_engine(args.engine, Path(args.out) / DATASET_FILE)
+    engine = (RemoteEngine(args.endpoint) if args.endpoint
+              else open_engine(args.engine, Path(args.out) / DATASET_FILE))
     catalogue = Catalogue.load()
     bindings = None
     if args.query in catalogue.queries:
@@ -83,10 +88,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the built graph under waitress, a production WSGI server (never Flask's dev server)."""
     from waitress import serve
 
+    from kg.build import build, format_summary
+    from kg.store.client import check_url, public_url
     from server import create_app
-
-    from .build import build, format_summary
-    from .store.client import check_url, public_url
 
     config = {"ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout, "QUERY_WORKERS": args.workers,
               "QUERY_QUEUE": args.queue, "MAX_ROWS": args.max_rows, "QUERY_CACHE": args.cache,
@@ -114,8 +118,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_load(args: argparse.Namespace) -> int:
     """Push the build into an external store (kg.store.load); credentials come from the environment only."""
-    from .store.client import Credentials, Store, check_url
-    from .store.load import load
+    from kg.store.client import Credentials, Store, check_url
+    from kg.store.load import load
 
     store = Store(check_url(args.endpoint, "--endpoint"),
                   check_url(args.update_endpoint, "--update-endpoint") if args.update_endpoint else None,
@@ -132,9 +136,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from kg.graph.dataset import load_dataset
 
-    from .export import FORMATS, catalogue, export_bytes, get_format, select, write_export
 
     ds = load_dataset(Path(args.out) / DATASET_FILE)
     if args.list:
@@ -181,8 +183,6 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--endpoint", metavar="URL", help="query this SPARQL endpoint instead of the local build")
     q.set_defaults(func=cmd_query)
 
-    from .store.snapshot import REFRESH_SECONDS
-
     v = sub.add_parser("serve", help="build if needed, then serve the graph over HTTP")
     v.add_argument("--host", default="127.0.0.1")
     v.add_argument("--port", type=int, default=8000)
@@ -214,8 +214,6 @@ def parser() -> argparse.ArgumentParser:
     ld.add_argument("--timeout", type=float, default=120.0, help="seconds per request (default: %(default)s)")
     ld.set_defaults(func=cmd_load)
 
-    from .export import CONTENTS, FORMATS
-
     e = sub.add_parser("export", help="export the built graph for other tools (RDF, Neo4j, KGX, GraphML, …)")
     e.add_argument("--format", "-f", metavar="FORMAT", help=f"one of: {', '.join(FORMATS)}")
     e.add_argument("--list", action="store_true", help="list every format with its size and triple/edge count")
@@ -224,7 +222,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--inferred", action=argparse.BooleanOptionalAction, default=None,
                    help="include the inferred triples (default: yes, except for --content asserted)")
     e.add_argument("-o", "--output", metavar="FILE|DIR", default=None,
-                   help="file (or folder, for neo4j and kgx; a .zip path gets a zip) to write; default or -: standard output")
+                   help="file (or folder, for neo4j and kgx; a .zip path gets a zip) to write; "
+                        "default or -: standard output")
     e.set_defaults(func=cmd_export)
     return p
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 
 from flask import request
 
-MAX_BODY = 1_000_000  # larger answers (and request bodies) pass through uncached
+MAX_BODY = 1_000_000  # bytes: larger answers (and request bodies) pass through uncached
 MARK = "crampkg.cacheable"
 
 

@@ -11,7 +11,8 @@ from kg.errors import CrampkgError
 RETRY_AFTER_SECONDS = 1
 # How long a browser may reuse a CORS preflight answer: a day, as the answer never changes while the server runs.
 CORS_MAX_AGE_SECONDS = 86_400
-MACHINE_PATHS = ("/sparql", "/api", "/openapi.json", "/export/", "/context.jsonld")  # their HTTP errors are plain text or JSON
+# Routes for programs: their HTTP errors are plain text or JSON, never an HTML page.
+MACHINE_PATHS = ("/sparql", "/api", "/openapi.json", "/export/", "/context.jsonld")
 
 
 def error_response(message: str, status: int) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from rdflib import URIRef
 
+from kg import __version__
 from kg.query.table import shorten
 from server.state import knowledge
 
@@ -33,7 +34,9 @@ def errors(*codes: int) -> dict:
     return {str(c): json_response(text[c], ERROR) for c in codes}
 
 
-NAME = {"type": "string", "pattern": r"\S"}  # the server strips whitespace; a blank name is a 400
+# The server strips whitespace as Python does, so a blank name is a 400; Python's whitespace also has
+# U+001C..U+001F and U+0085, which a JSON Schema (ECMA-262) \S would let through.
+NAME = {"type": "string", "pattern": r"[^\s\x1c-\x1f\x85]"}
 CURIE = {"type": "string", "pattern": r"^(ck|rdf|rdfs|owl|skos):[A-Za-z]+$"}
 
 
@@ -71,7 +74,7 @@ def document() -> dict:
     iris = sorted(shorten(URIRef(i)) for i in k.catalogue.known_iris or () if not shorten(URIRef(i)).startswith("<"))
     return {
         "openapi": "3.0.3",
-        "info": {"title": "crampkg JSON API", "version": "0.1.0",
+        "info": {"title": "crampkg JSON API", "version": __version__,
                  "description": "Causal chains, explanations, entities and canned queries over a knowledge "
                                 "graph of one article on leg cramps and vitamin supplements. An educational "
                                 "model of one article, not medical advice. The SPARQL 1.1 Protocol is at "

@@ -82,11 +82,16 @@ def binary(name: str, package: str) -> str:
     return found
 
 
+def tail(log: Path) -> str:
+    """The end of a store's log, for a failure message."""
+    return log.read_text(errors="replace")[-2000:]
+
+
 def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = START_TIMEOUT) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the store exited early ({process.returncode}): {log.read_text(errors='replace')[-2000:]}")
+            raise RuntimeError(f"the store exited early ({process.returncode}): {tail(log)}")
         try:
             with urllib.request.urlopen(f"{url}?query={quote('ASK {}')}", timeout=2) as r:
                 if r.status == 200:
@@ -94,7 +99,7 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float
         except (OSError, urllib.error.HTTPError):
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError(f"the store at {url} did not answer within {timeout:g} s: {log.read_text(errors='replace')[-2000:]}")
+    raise RuntimeError(f"the store at {url} did not answer within {timeout:g} s: {tail(log)}")
 
 
 @dataclass
@@ -295,7 +300,8 @@ def expected(path: Path) -> dict[str, int]:
     return {g: len(lines) for g, lines in split_graphs(path).items()}
 
 
-MARKER = '<https://w3id.org/crampkg/id/test-marker> <http://www.w3.org/2000/01/rdf-schema#label> "previous load" <https://w3id.org/crampkg/graph/asserted> .'
+MARKER = ('<https://w3id.org/crampkg/id/test-marker> <http://www.w3.org/2000/01/rdf-schema#label> "previous load" '
+          '<https://w3id.org/crampkg/graph/asserted> .')
 
 
 def older_build(built, tmp_path: Path, extra: str = MARKER) -> Path:

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 from rdflib.compare import to_canonical_graph
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg import __version__
 from kg.build.article import read_article
-from kg.build.claims import check_evidence, expand_claims, read_claims
+from kg.build.claims import check_evidence, expand_claims, line_of, read_claims
 from kg.build.closure import infer
 from kg.build.summary import summarize
 from kg.build.validate import validate
@@ -88,8 +88,6 @@ def parse_turtle(path: Path) -> Graph:
 
 
 def check_outside_links(graph: Graph, path: Path, allowed: frozenset[str]) -> None:
-    from kg.build.claims import line_of
-
     for prop in (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch):
         for s, o in sorted(graph.subject_objects(prop)):
             if str(o) not in allowed:
@@ -132,8 +130,6 @@ def assemble(sources: Sources) -> tuple[Graph, Graph]:
 
 def check_entities_described(asserted: Graph, sources: Sources) -> None:
     """Every entity a claim mentions is named in entities.ttl (and only those)."""
-    from rdflib.namespace import RDFS
-
     mentioned = {
         t for c in asserted.subjects(RDF.type, CK.Claim) for t in asserted.objects(c, CK.claimOf)
     }

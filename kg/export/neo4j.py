@@ -162,7 +162,8 @@ def cypher(pg: PropertyGraph) -> bytes:
             props.update(quote=ev.quote, start=ev.start, end=ev.end, claim=ev.claim,
                          qualifiers=tuple(f"{k}={v}" for k, v in ev.qualifiers))
         lines.append(
-            f"MATCH (a:{NODE_LABEL} {{id: {cypher_string(e.source)}}}), (b:{NODE_LABEL} {{id: {cypher_string(e.target)}}}) "
+            f"MATCH (a:{NODE_LABEL} {{id: {cypher_string(e.source)}}}), "
+            f"(b:{NODE_LABEL} {{id: {cypher_string(e.target)}}}) "
             f"CREATE (a)-[:`{relationship_type(e)}` {_cypher_map(props)}]->(b);"
         )
     return ("\n".join(lines) + "\n").encode("utf-8")

@@ -133,7 +133,8 @@ def property_graph(ds: Dataset, content: str = "all", inferred: bool = True) -> 
     evidence = _evidence_index(ds)
     names = index.labels([ds])
 
-    classes = {c for c in ontology.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef) and str(c).startswith(str(CK))}
+    classes = {c for c in ontology.subjects(RDF.type, OWL.Class)
+               if isinstance(c, URIRef) and str(c).startswith(str(CK))}
     triples = [(s, p, o, g) for g in sources for s, p, o in ds.graph(g)]
     if content == "causal":
         triples = [t for t in triples if t[1] in causal and is_entity(t[0]) and is_entity(t[2])]
@@ -143,14 +144,11 @@ def property_graph(ds: Dataset, content: str = "all", inferred: bool = True) -> 
         if content == "all":
             members |= classes
 
-    types: dict = defaultdict(set)  # node → crampkg classes, from the graphs that are included
-    asserted_types: dict = defaultdict(set)
-    for g in [GRAPH_ASSERTED] + ([GRAPH_INFERRED] if inferred else []):
-        for s, o in ds.graph(g).subject_objects(RDF.type):
-            if s in members and o in classes:
-                types[s].add(o)
-                if g == GRAPH_ASSERTED:
-                    asserted_types[s].add(o)
+    # node → crampkg classes, from the graphs that are included (and from the asserted graph alone)
+    typed = index.types([ds.graph(g) for g in [GRAPH_ASSERTED] + ([GRAPH_INFERRED] if inferred else [])])
+    types = {n: classes_of & classes for n, classes_of in typed.items() if n in members}
+    asserted_types = {n: classes_of & classes for n, classes_of in index.types([ds.graph(GRAPH_ASSERTED)]).items()
+                      if n in members}
 
     nodes = []
     for n in members:

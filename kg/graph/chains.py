@@ -19,8 +19,12 @@ from kg.graph import index
 from kg.graph.explain import Explanations
 from kg.namespaces import CK, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ID, PREFIXES, expand
 
+# A chain longer than the longest the article supports is a search gone astray; 12 is twice that.
 MAX_STEPS = 12
+# Chains listed for one pair at most: every pair in the article has a handful; this bounds a page's work.
 MAX_CHAINS = 500
+# Entities suggested when a name matches none ("did you mean").
+MAX_SUGGESTIONS = 8
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ class CausalGraph(Explanations):
         self.inferred = ds.graph(GRAPH_INFERRED)
         self.labels: dict[URIRef, str] = index.labels((self.ontology, self.asserted))
         self.alt_labels: dict[URIRef, list[str]] = index.alt_labels((self.ontology, self.asserted))
+        self.types: dict[URIRef, set[URIRef]] = index.types((self.asserted, self.inferred))
         self._read_axioms()
         self._read_evidence()
         self._read_steps()
@@ -146,12 +151,13 @@ class CausalGraph(Explanations):
         if len(hits) > 1:
             names = ", ".join(f"{self.label(h)} ({str(h).rsplit('/', 1)[-1]})" for h in hits)
             raise Ambiguous(f"{name!r} matches several entities: {names}; give the slug instead")
-        close = [self.label(e) for e in self.entities() if folded in self.label(e).casefold()][:8]
+        close = [self.label(e) for e in self.entities() if folded in self.label(e).casefold()][:MAX_SUGGESTIONS]
         hint = f"; did you mean: {', '.join(close)}" if close else ""
         raise NotFound(f"no entity named {name!r}{hint}")
 
     def expand(self, name: str) -> str:
-        """A full IRI from ``<iri>``, an IRI, or a CURIE with one of crampkg's prefixes (:func:`kg.namespaces.expand`)."""
+        """A full IRI from ``<iri>``, an IRI, or a CURIE with one of crampkg's prefixes
+        (:func:`kg.namespaces.expand`)."""
         text = name.strip()
         iri = expand(text)
         if iri != text or "://" in text:

@@ -1,4 +1,4 @@
-"""One reader of what every interface shows about a term: its label, its alternative labels, and the evidence
+"""One reader of what every interface shows about a term: its label, its alternative labels, its types, and the evidence
 behind an asserted triple (the claim, its verbatim quote, offsets and qualifiers).
 
 The pages, the JSON API and the exports all read these here, so a label or a quote cannot differ between them.
@@ -50,6 +50,17 @@ def alt_labels(graphs: Iterable[Graph]) -> dict[URIRef, list[str]]:
     for g in graphs:
         for s, label in g.subject_objects(SKOS.altLabel):
             found[s].append(str(label))
+    return found
+
+
+def types(graphs: Iterable[Graph]) -> dict[URIRef, set[URIRef]]:
+    """The rdf:type classes of every IRI typed in ``graphs`` (pass the asserted graph, and the inferred one too
+    when inferred types count)."""
+    found: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for g in graphs:
+        for s, cls in g.subject_objects(RDF.type):
+            if isinstance(s, URIRef):
+                found[s].add(cls)
     return found
 
 

@@ -8,9 +8,9 @@ Each file starts with comment lines::
     # param: amount | number | 5000 | 150 | the daily amount taken
 
 A parameter is a variable of the query (``?amount``). Values arrive as text and leave as RDF terms — an IRI
-that names something in the graph, a literal, or an ``xsd:decimal``/``xsd:integer`` number — bound by the
-engine (Oxigraph substitutions, rdflib initial bindings, a ``VALUES`` block for remote endpoints). They are
-never pasted into query text.
+that names something in the graph, a literal, or an ``xsd:decimal``/``xsd:integer`` number — bound the same
+way by every engine: a ``VALUES`` block written from the checked terms (:func:`kg.query.text.with_values`).
+The user's text is never pasted into the query.
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ TYPES = ("IRI", "literal", "number")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _IRI_CHARS = re.compile(r'[^<>"{}|^`\\\s\x00-\x20]+')
-MAX_VALUE_LENGTH = 2000
+MAX_VALUE_LENGTH = 2000  # characters per parameter value: far above any IRI or number in the graph
 
 
 

@@ -23,6 +23,10 @@ from kg.query.formats import BY_KEY, Format
 
 _ENGINE: Engine | None = None  # the engine a forked worker inherits
 _FORK = multiprocessing.get_context("fork")
+# How often an idle worker checks that its server is still alive (an orphan exits within this time).
+PARENT_CHECK_SECONDS = 1.0
+# How long to wait for a killed worker to be reaped; SIGKILL takes effect at once, so this is only a bound.
+KILL_WAIT_SECONDS = 5
 
 
 
@@ -67,7 +71,7 @@ def _serve(conn, inherited: list) -> None:
     parent = os.getppid()
     while True:
         try:
-            while not conn.poll(1.0):
+            while not conn.poll(PARENT_CHECK_SECONDS):
                 if os.getppid() != parent:
                     return
             args = conn.recv()
@@ -96,7 +100,7 @@ class _Worker:
                 os.kill(self.process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        self.process.join(5)
+        self.process.join(KILL_WAIT_SECONDS)
         self.conn.close()
 
 
@@ -116,6 +120,7 @@ class Executor:
         self.timeout = timeout
         self.max_rows = max_rows
         self.workers = workers
+        # by default one query waiting per query running: a short queue, so overload is told at once
         self.max_pending = max_pending or max(1, workers) * 2
         self._slots = threading.BoundedSemaphore(self.max_pending)
         self._idle: queue.Queue[_Worker] = queue.Queue()

@@ -103,8 +103,8 @@ def count(store: Store, graph: str) -> int:
 
 
 def staging_graphs(store: Store) -> list[str]:
-    doc = store.select(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{STAGING}")) }}',
-                       "list staging graphs")
+    doc = store.select(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
+                       f'FILTER(STRSTARTS(STR(?g), "{STAGING}")) }}', "list staging graphs")
     return sorted(row["g"]["value"] for row in doc.get("results", {}).get("bindings", []) if "g" in row)
 
 

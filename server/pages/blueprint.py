@@ -23,7 +23,8 @@ from server.state import knowledge
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static")
 
-PAGE_DISCLAIMER = f"{DISCLAIMER} It says what the article says, no more. Ask a healthcare provider about your own situation."
+PAGE_DISCLAIMER = (f"{DISCLAIMER} It says what the article says, no more. "
+                   "Ask a healthcare provider about your own situation.")
 DEFAULT_FROM, DEFAULT_TO = "vitamin-d", "leg-cramp"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 

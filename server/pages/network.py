@@ -8,7 +8,6 @@ quotes, and for an inferred edge the explanation.
 from __future__ import annotations
 
 from rdflib import URIRef
-from rdflib.namespace import RDF
 
 from kg.graph.chains import CausalGraph
 from kg.namespaces import CK, slug
@@ -29,7 +28,7 @@ NODE_KINDS = [
 
 def node_kind(causal: CausalGraph, node: URIRef) -> str:
     for cls, kind in NODE_KINDS:
-        if (node, RDF.type, cls) in causal.asserted or (node, RDF.type, cls) in causal.inferred:
+        if cls in causal.types.get(node, ()):
             return kind
     return "other"
 

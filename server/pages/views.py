@@ -6,6 +6,7 @@ HTTP side (:mod:`server.pages.blueprint`) only picks a template or a serializer.
 """
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
@@ -392,4 +393,4 @@ def members(causal: CausalGraph, cls: URIRef) -> list[URIRef]:
     found = set(causal.asserted.subjects(RDF.type, cls)) | set(causal.inferred.subjects(RDF.type, cls))
     return sorted((x for x in found if isinstance(x, URIRef)),
                   key=lambda x: min((e.start for k, v in causal.evidence.items() if k[0] == x for e in v),
-                                    default=10**9))
+                                    default=math.inf))

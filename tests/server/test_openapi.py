@@ -34,7 +34,8 @@ def test_operation_conforms(api_schema, live_server, operation):
     seen: list[int] = []
 
     @given(case=op.as_strategy())
-    @settings(max_examples=10 if "/queries/" in path else 25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=10 if "/queries/" in path else 25, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
     def fuzz(case):
         response = case.call_and_validate(base_url=live_server.url, timeout=10)
         seen.append(response.status_code)

@@ -13,7 +13,8 @@ from rdflib import Graph
 from kg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-CAUSES = "PREFIX ck: <https://w3id.org/crampkg/ontology#> SELECT ?x WHERE { ?x ck:causes <https://w3id.org/crampkg/id/leg-cramp> }"
+CAUSES = ("PREFIX ck: <https://w3id.org/crampkg/ontology#> "
+          "SELECT ?x WHERE { ?x ck:causes <https://w3id.org/crampkg/id/leg-cramp> }")
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -80,7 +81,8 @@ def test_unknown_graph_is_empty(live_server):
     """Tried: a graph name that is not in the dataset, via the protocol and via FROM."""
     r = sparql(live_server, params={"query": COUNT, "default-graph-uri": "https://example.org/not-here"})
     assert count(r) == 0
-    r = sparql(live_server, params={"query": "SELECT (COUNT(*) AS ?n) FROM <https://example.org/nope> WHERE { ?s ?p ?o }"})
+    nothing = "SELECT (COUNT(*) AS ?n) FROM <https://example.org/nope> WHERE { ?s ?p ?o }"
+    r = sparql(live_server, params={"query": nothing})
     assert count(r) == 0
 
 

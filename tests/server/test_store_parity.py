@@ -181,9 +181,9 @@ def test_every_export_agrees(servers, fmt):
 def test_two_front_ends_over_one_virtuoso_answer_the_same(servers, virtuoso_store):
     second = start_server(["--endpoint", virtuoso_store.query_url])
     try:
-        paths = ["/api/queries/upper-limits", "/api/queries/leads-to-leg-cramps", "/api/paths?from=vitamin-d&to=leg-cramp",
-                 "/id/vitamin-d", "/export/nquads", "/export/neo4j", "/sparql?query=" +
-                 urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), "/"]
+        paths = ["/api/queries/upper-limits", "/api/queries/leads-to-leg-cramps",
+                 "/api/paths?from=vitamin-d&to=leg-cramp", "/id/vitamin-d", "/export/nquads", "/export/neo4j",
+                 "/sparql?query=" + urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"), "/"]
         for path in paths:
             # pages as HTML: rdflib's JSON-LD of a page follows set order, which differs between any two processes
             accept = "text/html" if path in ("/", "/id/vitamin-d") else "application/json"

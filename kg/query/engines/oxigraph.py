@@ -15,6 +15,8 @@ from kg.query.formats import Result
 from kg.query.text import shape, with_values
 
 _XSD_STRING = str(XSD.string)
+# Oxigraph lists every token it expected; past about two lines of them the message stops helping.
+MAX_DETAIL_CHARS = 160
 
 
 def to_rdflib(term):
@@ -40,8 +42,8 @@ def syntax_message(text: str) -> str:
     if not m:
         return f"syntax error: {text}"
     detail = " ".join(m.group(3).split())
-    if len(detail) > 160:
-        detail = detail[:160].rsplit(",", 1)[0] + ", …"
+    if len(detail) > MAX_DETAIL_CHARS:
+        detail = detail[:MAX_DETAIL_CHARS].rsplit(",", 1)[0] + ", …"
     return f"syntax error at line {m.group(1)}, column {m.group(2)}: {detail}"
 
 

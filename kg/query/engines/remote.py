@@ -42,6 +42,8 @@ from kg.query.text import shape, with_values
 from kg.store.client import Credentials, Store, detail, http_failure, public_url, within
 
 CRAMPKG_GRAPHS = tuple(str(g) for g in GRAPHS.values())
+# Seconds to wait for a remote endpoint: longer than the local time limit, as the network adds its own delay.
+REMOTE_TIMEOUT = 30.0
 # The share of the time limit given to a store that takes a per-query limit: Virtuoso overshoots its own
 # limit (a 1 s limit stopped a query after 2 s in our tests), and it should stop before we stop waiting.
 STORE_SHARE = 0.5
@@ -76,7 +78,7 @@ def term_from_json(cell: dict | None):
 class RemoteEngine:
     name = "remote"
 
-    def __init__(self, endpoint: str | Store, timeout: float = 30.0, *, crampkg_graphs: bool = True) -> None:
+    def __init__(self, endpoint: str | Store, timeout: float = REMOTE_TIMEOUT, *, crampkg_graphs: bool = True) -> None:
         self.store = endpoint if isinstance(endpoint, Store) else Store(endpoint, credentials=Credentials.from_env(),
                                                                         timeout=timeout)
         self.endpoint = self.store.query_url

@@ -1,14 +1,9 @@
-"""Causal chains and explanations, from the library and over real HTTP.
+"""Causal chains and explanations from the library (the JSON API over HTTP: tests/server/test_api.py).
 
-Bad inputs tried: an unknown name, an ambiguous name, an empty name, a missing parameter, a triple that
+Bad inputs tried: an unknown name, an ambiguous name, an empty name, a triple that
 neither is asserted nor inferred, a predicate that is neither IRI nor known CURIE.
 """
 from __future__ import annotations
-
-import json
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import pytest
 from rdflib import Dataset, Literal
@@ -91,38 +86,3 @@ def test_ambiguous_name_lists_the_candidates():
     with pytest.raises(Ambiguous) as info:
         CausalGraph(ds).resolve("Twin")
     assert "twin-a" in str(info.value) and "twin-b" in str(info.value)
-
-
-def get(url: str):
-    try:
-        with urllib.request.urlopen(url, timeout=30) as r:
-            return r.status, json.load(r)
-    except urllib.error.HTTPError as err:
-        return err.code, json.load(err)
-
-
-def test_paths_api_over_http(live_server):
-    q = urllib.parse.urlencode({"from": "Diuretics", "to": "leg-cramp"})
-    status, body = get(f"{live_server.url}/api/paths?{q}")
-    assert status == 200
-    assert "diuretics → potassium deficiency → leg cramp" in [c["text"] for c in body["chains"]]
-    assert "not medical advice" in body["disclaimer"]
-
-
-@pytest.mark.parametrize("query,status,words", [
-    ("from=unobtainium&to=leg-cramp", 404, "no entity named"),
-    ("to=leg-cramp", 400, "missing query parameter `from`"),
-    ("from=&to=leg-cramp", 400, "missing query parameter `from`"),
-])
-def test_paths_api_errors(live_server, query, status, words):
-    code, body = get(f"{live_server.url}/api/paths?{query}")
-    assert code == status and words in body["error"]
-
-
-def test_explain_api_over_http(live_server):
-    q = urllib.parse.urlencode({"s": "diuretic", "p": "ck:inducesDeficiencyOf", "o": "low-potassium"})
-    status, body = get(f"{live_server.url}/api/explain?{q}")
-    assert status == 200 and body["rule"] == "prp-spo2"
-    q = urllib.parse.urlencode({"s": "diuretic", "p": "not a term", "o": "low-potassium"})
-    status, body = get(f"{live_server.url}/api/explain?{q}")
-    assert status == 400 and "neither an IRI nor a CURIE" in body["error"]

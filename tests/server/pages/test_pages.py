@@ -189,23 +189,26 @@ def evil_client(built, tmp_path_factory):
     path = tmp_path_factory.mktemp("evil") / "crampkg.nq"
     a = "<https://w3id.org/crampkg/graph/asserted>"
     evil = json.dumps(EVIL)
+    ID, CK, OA = "https://w3id.org/crampkg/id/", "https://w3id.org/crampkg/ontology#", "http://www.w3.org/ns/oa#"
+    RDF, RDFS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#"
+    SKOS, XSD = "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/2001/XMLSchema#"
     extra = [
-        f'<https://w3id.org/crampkg/id/evil> <http://www.w3.org/2000/01/rdf-schema#label> {evil}@en {a} .',
-        f'<https://w3id.org/crampkg/id/evil> <http://www.w3.org/2004/02/skos/core#definition> {evil}@en {a} .',
-        f'<https://w3id.org/crampkg/id/evil> <https://w3id.org/crampkg/ontology#causes> <https://w3id.org/crampkg/id/leg-cramp> {a} .',
-        f'<https://w3id.org/crampkg/id/claim/evil> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/crampkg/ontology#Claim> {a} .',
-        f'<https://w3id.org/crampkg/id/claim/evil> <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> <https://w3id.org/crampkg/id/evil> {a} .',
-        f'<https://w3id.org/crampkg/id/claim/evil> <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> <https://w3id.org/crampkg/ontology#causes> {a} .',
-        f'<https://w3id.org/crampkg/id/claim/evil> <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> <https://w3id.org/crampkg/id/leg-cramp> {a} .',
-        f'<https://w3id.org/crampkg/id/claim/evil> <https://w3id.org/crampkg/ontology#claimOf> <https://w3id.org/crampkg/id/evil> {a} .',
-        f'<https://w3id.org/crampkg/id/claim/evil> <https://w3id.org/crampkg/ontology#hasEvidence> <https://w3id.org/crampkg/id/claim/evil/evidence> {a} .',
-        f'<https://w3id.org/crampkg/id/claim/evil/evidence> <http://www.w3.org/ns/oa#hasSelector> <https://w3id.org/crampkg/id/claim/evil/q> {a} .',
-        f'<https://w3id.org/crampkg/id/claim/evil/evidence> <http://www.w3.org/ns/oa#hasSelector> <https://w3id.org/crampkg/id/claim/evil/p> {a} .',
-        f'<https://w3id.org/crampkg/id/claim/evil/q> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/ns/oa#TextQuoteSelector> {a} .',
-        f'<https://w3id.org/crampkg/id/claim/evil/q> <http://www.w3.org/ns/oa#exact> {evil} {a} .',
-        f'<https://w3id.org/crampkg/id/claim/evil/p> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/ns/oa#TextPositionSelector> {a} .',
-        f'<https://w3id.org/crampkg/id/claim/evil/p> <http://www.w3.org/ns/oa#start> "0"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger> {a} .',
-        f'<https://w3id.org/crampkg/id/claim/evil/p> <http://www.w3.org/ns/oa#end> "5"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger> {a} .',
+        f'<{ID}evil> <{RDFS}label> {evil}@en {a} .',
+        f'<{ID}evil> <{SKOS}definition> {evil}@en {a} .',
+        f'<{ID}evil> <{CK}causes> <{ID}leg-cramp> {a} .',
+        f'<{ID}claim/evil> <{RDF}type> <{CK}Claim> {a} .',
+        f'<{ID}claim/evil> <{RDF}subject> <{ID}evil> {a} .',
+        f'<{ID}claim/evil> <{RDF}predicate> <{CK}causes> {a} .',
+        f'<{ID}claim/evil> <{RDF}object> <{ID}leg-cramp> {a} .',
+        f'<{ID}claim/evil> <{CK}claimOf> <{ID}evil> {a} .',
+        f'<{ID}claim/evil> <{CK}hasEvidence> <{ID}claim/evil/evidence> {a} .',
+        f'<{ID}claim/evil/evidence> <{OA}hasSelector> <{ID}claim/evil/q> {a} .',
+        f'<{ID}claim/evil/evidence> <{OA}hasSelector> <{ID}claim/evil/p> {a} .',
+        f'<{ID}claim/evil/q> <{RDF}type> <{OA}TextQuoteSelector> {a} .',
+        f'<{ID}claim/evil/q> <{OA}exact> {evil} {a} .',
+        f'<{ID}claim/evil/p> <{RDF}type> <{OA}TextPositionSelector> {a} .',
+        f'<{ID}claim/evil/p> <{OA}start> "0"^^<{XSD}nonNegativeInteger> {a} .',
+        f'<{ID}claim/evil/p> <{OA}end> "5"^^<{XSD}nonNegativeInteger> {a} .',
     ]
     path.write_text(built.path.read_text(encoding="utf-8") + "\n".join(extra) + "\n", encoding="utf-8")
     app = create_app({"DATASET_PATH": str(path), "TESTING": True, **IN_PROCESS})

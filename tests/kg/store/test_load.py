@@ -132,3 +132,15 @@ def test_missing_build_is_named(tmp_path):
 
 def test_staging_names_are_outside_the_served_graphs():
     assert not any(str(g).startswith(STAGING) for g in GRAPHS.values()) and not str(GRAPH_LOAD).startswith(STAGING)
+
+
+@pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
+def test_query_command_over_a_loaded_store(request, kind):
+    """`crampkg query --endpoint` names crampkg's graphs, so it answers as the build does on either store."""
+    server = request.getfixturevalue(f"{kind}_store")
+    cmd = [sys.executable, "-m", "kg.cli", "query", "upper-limits", "--format", "csv"]
+    local = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    remote = subprocess.run([*cmd, "--endpoint", server.query_url], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert local.returncode == 0 and remote.returncode == 0, remote.stderr
+    assert remote.stdout == local.stdout and len(local.stdout.splitlines()) > 2

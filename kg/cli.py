@@ -199,7 +199,8 @@ def parser() -> argparse.ArgumentParser:
                    help="bytes per request body or query")
     v.add_argument("--cache", type=int, default=limits.RESPONSE_CACHE, help="cached answers; 0 turns the cache off")
     v.add_argument("--endpoint", metavar="QUERY_URL",
-                   help="serve the graphs loaded into this SPARQL store (`crampkg load`) instead of the build")
+                   help="serve the graphs loaded into this SPARQL store (`crampkg load`) instead of the build; "
+                        "credentials, if it needs them: CRAMPKG_STORE_USER, CRAMPKG_STORE_PASSWORD, CRAMPKG_STORE_AUTH")
     v.add_argument("--store-refresh", type=float, default=REFRESH_SECONDS, metavar="SECONDS",
                    help="with --endpoint: seconds between checks for a new load (default: %(default)s)")
     v.set_defaults(func=cmd_serve)

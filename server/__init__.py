@@ -2,14 +2,15 @@
 
 Configuration comes in, nothing global at import time. Each concern is its own blueprint: ``sparql`` (the
 SPARQL 1.1 Protocol at /sparql), ``api`` (causal chains, explanations, entities), ``queries`` (the canned
-query catalogue), ``openapi`` (/openapi.json), ``exports`` (/export/<format>, /context.jsonld) and ``pages``
-(the web pages). They reach what the app serves through :mod:`server.state`, never through this module.
+query catalogue), ``openapi`` (/openapi.json), ``exports`` (/export/<format>, /context.jsonld), ``completion``
+(/api/complete, the query editor's completions) and ``pages`` (the web pages). They reach what the app serves
+through :mod:`server.state`, never through this module.
 """
 from __future__ import annotations
 
 from flask import Flask
 
-from server import api, cache, errors, exports, openapi, queries, sparql
+from server import api, cache, completion, errors, exports, openapi, queries, sparql
 from server.pages import blueprint as pages
 from server.state import DEFAULTS, Knowledge
 
@@ -21,7 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(DEFAULTS)
     app.config.update(config or {})
     app.extensions["crampkg"] = Knowledge(app.config)
-    for module in (sparql, api, queries, openapi, exports, pages):
+    for module in (sparql, api, queries, openapi, exports, completion, pages):
         app.register_blueprint(module.bp)
     # over a store, a cached answer lives no longer than a snapshot may go unchecked
     cache.init_app(app, int(app.config["QUERY_CACHE"]),

@@ -1,6 +1,7 @@
 """The same answers on the embedded engine, over the Oxigraph server and over Virtuoso (`crampkg serve
---endpoint`): every canned query with its defaults and its examples, /api/paths, /api/explain, every entity
-page (its facts and its HTML), every export; and two front ends over one Virtuoso answer alike.
+--endpoint`): every canned query with its defaults and its examples, /api/paths, /api/explain, the query
+editor's completions, every entity page (its facts and its HTML), every export; and two front ends over one
+Virtuoso answer alike.
 
 Compared modulo order where a query has no ORDER BY, and modulo the stores' true differences, each applied
 by :func:`same_term` and listed in the README ("What differs between stores"):
@@ -118,6 +119,14 @@ def test_canned_queries_agree(servers, name, params):
 @pytest.mark.parametrize("source,target", PAIRS)
 def test_paths_agree(servers, source, target):
     bodies = {kind: get(s, f"/api/paths?from={source}&to={target}") for kind, s in servers.items()}
+    assert bodies["embedded"][0] == 200
+    assert bodies["oxigraph"] == bodies["embedded"] and bodies["virtuoso"] == bodies["embedded"]
+
+
+@pytest.mark.parametrize("query", ["kind=entity&q=thiam", "kind=entity&q=leg+cramp", "kind=property&q=",
+                                   "kind=class&q=&limit=100", "kind=prefix&q=&limit=100"])
+def test_completions_agree(servers, query):
+    bodies = {kind: get(s, f"/api/complete?{query}") for kind, s in servers.items()}
     assert bodies["embedded"][0] == 200
     assert bodies["oxigraph"] == bodies["embedded"] and bodies["virtuoso"] == bodies["embedded"]
 

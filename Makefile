@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-# Debian packages the tests drive for real (browser, independent RDF parsers, the JDK for HermiT).
-SYSTEM_PACKAGES := chromium raptor2-utils serdi graphviz default-jre-headless
+# Debian packages the tests drive for real (browser, independent RDF parsers, the JDK for HermiT,
+# the Virtuoso store).
+SYSTEM_PACKAGES := chromium raptor2-utils serdi graphviz default-jre-headless virtuoso-opensource-7-bin
 PYTEST_ARGS ?=
 # The peers `make bench` measures against, in their own venv so they never touch crampkg's dependencies.
 BENCH_VENV := .venv-bench
@@ -62,9 +63,10 @@ $(BENCH_VENV)/.installed:
 
 bench-peers: $(BENCH_VENV)/.installed
 
-bench: install build bench-peers
+bench: install-test build bench-peers
 	PEERS_BIN=$(BENCH_VENV)/bin $(BIN)/python -m bench
 	$(BIN)/python -m bench.scale --articles 1 10 100 --reference 1 10
+	$(BIN)/python -m bench.stores
 
 # Build time per stage and peak memory for synthetic corpora of 1, 10 and 100 articles (part of `make bench`).
 bench-corpus: install

@@ -213,7 +213,9 @@ def exports():
                 inferred=inferred or "")
 
 
-ERROR_TITLES = {404: "Not found", 500: "Server error"}  # anything else a page refuses is a bad request
+# anything else a page refuses is a bad request
+ERROR_TITLES = {404: "Not found", 500: "Server error", 502: "The triple store is not answering",
+                504: "The triple store is not answering"}
 
 
 @bp.errorhandler(CrampkgError)

@@ -174,15 +174,17 @@ class Store:
         self.send("POST", url, urlencode({"update": text}).encode("utf-8"),
                   {"Content-Type": "application/x-www-form-urlencoded"}, what or "update")
 
-    def put_graph(self, graph: str, ntriples: bytes, what: str = "") -> None:
-        """Replace ``graph`` with the N-Triples ``ntriples`` through the Graph Store HTTP Protocol.
+    def put_graph(self, graph: str, ntriples: bytes, what: str = "", *, append: bool = False) -> None:
+        """Replace ``graph`` with the N-Triples ``ntriples`` through the Graph Store HTTP Protocol (PUT), or add
+        them to it (POST) when ``append``.
 
         Sent as ``text/turtle``: N-Triples is a subset of Turtle, and Turtle is the one format every store reads.
         """
         assert self.graph_store_url
         sep = "&" if "?" in self.graph_store_url else "?"
         url = f"{self.graph_store_url}{sep}{urlencode({'graph': graph})}"
-        self.send("PUT", url, ntriples, {"Content-Type": "text/turtle; charset=utf-8"}, what or f"PUT <{graph}>")
+        method = "POST" if append else "PUT"
+        self.send(method, url, ntriples, {"Content-Type": "text/turtle; charset=utf-8"}, what or f"{method} <{graph}>")
 
     def select(self, text: str, what: str = "") -> dict:
         """A SELECT or ASK answered as SPARQL JSON results (for the loader's own checks)."""

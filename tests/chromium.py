@@ -41,6 +41,7 @@ class Watch:
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
         self.outside: list[str] = []
+        self.requests: list[str] = []  # every URL the page asked for, in order
         self.allowed_console: list[re.Pattern] = []
         self.csp_violations: list[str] = []
         self.pages_without_csp: list[str] = []
@@ -67,6 +68,7 @@ def watch_page(context) -> tuple:
 
     context.route("**/*", route)
     page = context.new_page()
+    page.on("request", lambda r: watch.requests.append(r.url))
     # Init scripts run outside the page's CSP, so this listener reports every violation the policy blocks.
     page.add_init_script(CSP_LISTENER)
 
@@ -89,3 +91,14 @@ def watch_page(context) -> tuple:
     page.on("pageerror", lambda exc: watch.page_errors.append(str(exc)))
     page.set_default_timeout(15_000)
     return page, watch
+
+
+@pytest.fixture
+def watched(browser, live_server):
+    """(page, watch) at 1280×900 on the live server; the watch is checked when the test ends."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True,
+                                  service_workers="block")
+    page, watch = watch_page(context)
+    yield page, watch
+    context.close()
+    watch.check()

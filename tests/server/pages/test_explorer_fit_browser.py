@@ -34,7 +34,11 @@ def layout(page) -> dict:
 
 def settle(page) -> None:
     """Wait for a pan or fit animation to end."""
-    page.wait_for_function("!window.crampkgGraph.animated()")
+    # polled from here: wait_for_function re-evaluates a string predicate with eval, which the page's CSP refuses
+    for _ in range(300):
+        if not page.evaluate("window.crampkgGraph.animated()"):
+            break
+        page.wait_for_timeout(50)
     page.wait_for_timeout(100)
 
 

@@ -67,6 +67,7 @@ class Knowledge:
         self._core: dict = {}  # the causal network and the catalogue, kept as long as their version
         self._derived_for: Version | None = None
         self._derived_lock = threading.Lock()
+        self._making: dict[tuple, threading.Lock] = {}  # one computation per view at a time
         if self.endpoint:
             store = Store(check_url(self.endpoint, "--endpoint"), credentials=Credentials.from_env(),
                           timeout=timeout or limits.QUERY_TIMEOUT)
@@ -140,12 +141,20 @@ class Knowledge:
             if key in self._derived:
                 self._derived.move_to_end(key)
                 return self._derived[key]
-        value = make()
-        with self._derived_lock:
-            if self._derived_for is version:
-                self._derived[key] = value
-                while len(self._derived) > DERIVED_VIEWS:
-                    self._derived.popitem(last=False)
+            making = self._making.setdefault(key, threading.Lock())
+        # Many clients asking for the same cold view (an export under load) wait for one computation instead
+        # of each making it: 64 concurrent first requests for /export/graphml held every server thread.
+        with making:
+            with self._derived_lock:
+                if key in self._derived:
+                    return self._derived[key]
+            value = make()
+            with self._derived_lock:
+                self._making.pop(key, None)
+                if self._derived_for is version:
+                    self._derived[key] = value
+                    while len(self._derived) > DERIVED_VIEWS:
+                        self._derived.popitem(last=False)
         return value
 
     def derived_keys(self) -> list[tuple]:

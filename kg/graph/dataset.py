@@ -27,10 +27,12 @@ def damage(path: Path) -> str | None:
     disk, cut short by a crash or edited by hand no longer matches, and is rebuilt rather than served.
     """
     summary = path.parent / SUMMARY_FILE
+    if not summary.exists():
+        return None  # not a build (a file written by hand or by a test): nothing was recorded to check against
     try:
         recorded = json.loads(summary.read_text()).get("dataset_sha256")
     except (OSError, ValueError, AttributeError):
-        return f"{summary} is missing or unreadable"
+        return f"{summary} is unreadable"
     if not recorded:
         return f"{summary} records no dataset_sha256"
     if dataset_sha256(path) != recorded:

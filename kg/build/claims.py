@@ -131,9 +131,10 @@ def check_evidence(claims: list[Claim], article: str, path: Path, *, require_off
             )
 
 
-def expand_claims(claims: list[Claim], article: str) -> Graph:
-    """The asserted triples a list of checked claims stands for: direct triples plus evidenced claim nodes."""
-    g = Graph()
+def expand_claims(claims: list[Claim], article: str, *, source: URIRef = ARTICLE, into: Graph | None = None) -> Graph:
+    """The asserted triples a list of checked claims stands for: direct triples plus evidenced claim nodes
+    quoted from `source` (the article's IRI); added to `into` when given (a corpus adds each article's)."""
+    g = Graph() if into is None else into
     for c in claims:
         g.add(c.triple)
         g.add((c.iri, RDF.type, CK.Claim))
@@ -142,7 +143,7 @@ def expand_claims(claims: list[Claim], article: str) -> Graph:
         g.add((c.iri, RDF.object, c.object))
         for p, o in c.qualifiers:
             g.add((c.iri, p, o))
-        g.add((c.iri, PROV.wasQuotedFrom, ARTICLE))
+        g.add((c.iri, PROV.wasQuotedFrom, source))
         for about in (c.subject, c.object):
             if isinstance(about, URIRef) and "/id/" in str(about):
                 g.add((c.iri, CK.claimOf, about))
@@ -151,7 +152,7 @@ def expand_claims(claims: list[Claim], article: str) -> Graph:
         position_sel = URIRef(f"{c.iri}/evidence/position")
         g.add((c.iri, CK.hasEvidence, evidence))
         g.add((evidence, RDF.type, OA.SpecificResource))
-        g.add((evidence, OA.hasSource, ARTICLE))
+        g.add((evidence, OA.hasSource, source))
         g.add((evidence, OA.hasSelector, quote_sel))
         g.add((evidence, OA.hasSelector, position_sel))
         g.add((quote_sel, RDF.type, OA.TextQuoteSelector))

@@ -197,12 +197,30 @@ class CausalGraph(Explanations):
             step["explanation"] = self.explain(s, p, o)
         return step
 
+    def state_hops(self) -> list[tuple[URIRef, URIRef, URIRef, bool]]:
+        """(substance, relation, state, asserted) from each substance to its intake or deficiency states that
+        take part in a causal step: how chains start from a substance (vitamin D → excessive vitamin D
+        intake → …, magnesium → magnesium deficiency → …)."""
+        hops = set()
+        for link, inverse in ((CK.hasIntakeState, CK.intakeOf), (CK.hasDeficiencyState, CK.deficiencyStateOf)):
+            pairs = set(self.asserted.subject_objects(link)) | {
+                (o, s) for s, o in self.asserted.subject_objects(inverse)}
+            for substance, state in pairs:
+                if self.steps.get(state):
+                    hops.add((substance, link, state, (substance, link, state) in self.asserted))
+        return sorted(hops)
+
+    def network_edges(self) -> list[tuple[URIRef, URIRef, URIRef, bool]]:
+        """(subject, relation, object, asserted) for every edge of the causal network: the steps and the
+        substance → state hops. What the explorer draws and what entity pages walk."""
+        steps = [(s, p, o, asserted) for s, items in self.steps.items() for p, o, asserted in items]
+        return sorted(set(steps) | set(self.state_hops()))
+
     def _starts(self, source: URIRef) -> list[tuple[URIRef, URIRef, bool]]:
-        """The first steps from `source`: its causal edges, or for a substance its intake states."""
+        """The first steps from `source`: its causal edges, or for a substance its intake and deficiency
+        states."""
         first = list(self.steps.get(source, []))
-        for state in sorted(self.asserted.subjects(CK.intakeOf, source)):
-            if self.steps.get(state):
-                first.append((CK.hasIntakeState, state, (source, CK.hasIntakeState, state) in self.asserted))
+        first += [(p, state, asserted) for s, p, state, asserted in self.state_hops() if s == source]
         return first
 
     def chains(self, source: URIRef, target: URIRef, *, max_steps: int = MAX_STEPS) -> list[list[dict]]:

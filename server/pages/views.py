@@ -10,6 +10,7 @@ import math
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
+from urllib.parse import urlencode
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -19,7 +20,10 @@ from kg.build.closure import MATCHES
 from kg.errors import NotFound
 from kg.export.curies import curie
 from kg.graph.chains import CausalGraph
+from kg.graph.facts import boolean_facts, is_boolean
+from kg.graph.facts import sentence as fact_sentence
 from kg.graph.index import QUALIFIERS
+from kg.graph.pathways import pathways
 from kg.namespaces import CK, CLAIM, ID, OA, ONTOLOGY_IRI, SCHEMA, bind_prefixes
 from kg.query.formats import BY_KEY, Result
 
@@ -120,6 +124,40 @@ def term_view(causal: CausalGraph, term) -> dict:
 
 def article_href(claim: str) -> str:
     return f"/article?claim={claim}#claim-{claim}"
+
+
+def explorer_href(source: URIRef, target: URIRef, index: int | None = None) -> str:
+    """The explorer showing the chains from `source` to `target` (and selecting chain `index` of them)."""
+    params = {"from": str(source).removeprefix(str(ID)), "to": str(target).removeprefix(str(ID))}
+    if index is not None:
+        params["chain"] = str(index)
+    return "/?" + urlencode(params)
+
+
+def pathways_view(causal: CausalGraph, iri: URIRef) -> dict:
+    """:func:`kg.pathways.pathways` with links: pages, quotes in the article, the explorer, and for an
+    inferred step the explanation of the facts it rests on."""
+    found = pathways(causal, iri)
+
+    def step(s: dict) -> dict:
+        out = {**s, "from_href": local_path(URIRef(s["from"])), "to_href": local_path(URIRef(s["to"])),
+               "evidence": [{**e, "href": article_href(e["claim"])} for e in s["evidence"]]}
+        if not s["asserted"]:
+            out["explanation"] = explanation_view(causal, URIRef(s["from"]), URIRef(s["relation"]),
+                                                  URIRef(s["to"]))
+        return out
+
+    def group(g: dict) -> dict:
+        return {"node": {"text": g["label"], "href": local_path(g["node"]), "iri": str(g["node"])},
+                "explorer": explorer_href(g["source"], g["target"]),
+                "chains": [{"text": c["text"], "steps": [step(s) for s in c["steps"]],
+                            "explorer": explorer_href(c["source"], c["target"], c["index"])}
+                           for c in g["chains"]]}
+
+    return {"leads_to": [group(g) for g in found["leads_to"]],
+            "led_to_by": [group(g) for g in found["led_to_by"]],
+            "through": [{"kind": t["kind"], "state": {"text": t["label"], "href": local_path(t["state"])}}
+                        for t in found["through"]]}
 
 
 def _evidence(causal: CausalGraph, triple) -> list[dict]:
@@ -234,6 +272,7 @@ def _claim_view(causal: CausalGraph, claim: URIRef) -> dict | None:
     evidence = [e for e in causal.evidence.get((s, p, o), []) if e.claim == name]
     quals = {causal.label(q): str(v) for q in QUALIFIERS for v in a.objects(claim, q)}
     return {"name": name, "href": f"/id/claim/{name}", "subject": term_view(causal, s),
+            "sentence": fact_sentence(causal, s, p, o) if is_boolean(o) else None,
             "predicate": {**term_view(causal, p), "text": "is a" if p == RDF.type else causal.label(p)},
             "object": term_view(causal, o),
             "quote": evidence[0].quote if evidence else "", "start": evidence[0].start if evidence else None,
@@ -251,7 +290,7 @@ def describe(causal: CausalGraph, iri: URIRef) -> dict:
         raise NotFound(f"nothing in the graph is called <{iri}>")
     graphs = (causal.asserted, causal.ontology, causal.inferred)
     outgoing = {(iri, p, o) for g in graphs for p, o in g.predicate_objects(iri)
-                if p not in _OWN_SECTION and not (isinstance(o, BNode))}
+                if p not in _OWN_SECTION and not (isinstance(o, BNode)) and not is_boolean(o)}
     incoming = {(s, p, iri) for g in graphs for s, p in g.subject_predicates(iri)
                 if p not in _CLAIM_PLUMBING and not isinstance(s, BNode)}
     is_claim = (iri, RDF.type, CK.Claim) in causal.asserted
@@ -277,6 +316,8 @@ def describe(causal: CausalGraph, iri: URIRef) -> dict:
         "incoming": _links(causal, incoming, incoming=True),
         "claims": claims,
         "claim": claim,
+        "facts": [{**f, "evidence": [{**e, "href": article_href(e["claim"])} for e in f["evidence"]]}
+                  for f in boolean_facts(causal, iri)],  # shown as sentences, not among the links
         "axioms": _axioms(causal, iri),
     }
 

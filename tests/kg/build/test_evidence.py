@@ -1,29 +1,14 @@
 """Every claim is tied to the exact words of the shipped article, and every statement of the article has a claim."""
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from kg.build.article import article_text, sentences
 from kg.build.closure import EDITORIAL
-from kg.namespaces import ARTICLE_PATH, ARTICLE_SHA256, CK, GRAPH_ASSERTED, GRAPH_ONTOLOGY, ID, OA
+from kg.namespaces import CK, GRAPH_ASSERTED, GRAPH_ONTOLOGY, ID, OA
 
-SHARED_SOURCE = Path(__file__).resolve().parents[4] / "shared" / "source" / "leg-cramps-and-vitamin-supplements.txt"
-
-
-def test_shipped_article_has_the_published_hash():
-    data = ARTICLE_PATH.read_bytes()
-    assert hashlib.sha256(data).hexdigest() == ARTICLE_SHA256
-    assert not data.endswith(b"\n")
-
-
-def test_shipped_article_is_byte_identical_to_the_shared_source():
-    if not SHARED_SOURCE.exists():  # the shared folder lies beside every clone here; say so if it ever does not
-        raise AssertionError(f"{SHARED_SOURCE} is missing: cannot compare the shipped copy")
-    assert ARTICLE_PATH.read_bytes() == SHARED_SOURCE.read_bytes()
+# The shipped article is pinned by sha256 in tests/test_shipped_copies.py.
 
 
 def evidence_spans(asserted):

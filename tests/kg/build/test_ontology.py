@@ -1,16 +1,12 @@
 """The ontology's header and documentation, and the links to outside vocabularies."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from kg.build.vocabulary import VOCABULARY_FILE, allowed_identifiers, identifiers_in_markdown
+from kg.build.vocabulary import VOCABULARY_FILE, allowed_identifiers
 from kg.namespaces import CK, ONTOLOGY_DIR, ONTOLOGY_IRI
-
-SHARED_VOCABULARY = Path(__file__).resolve().parents[4] / "shared" / "VOCABULARY.md"
 
 
 @pytest.fixture(scope="module")
@@ -33,13 +29,6 @@ def test_every_term_has_an_english_label_and_definition(schema):
         labels = [lab for lab in schema.objects(term, RDFS.label) if lab.language == "en"]
         definitions = [d for d in schema.objects(term, SKOS.definition) if d.language == "en"]
         assert labels and definitions, term
-
-
-def test_vocabulary_allow_list_matches_shared_vocabulary():
-    if not SHARED_VOCABULARY.exists():
-        raise AssertionError(f"{SHARED_VOCABULARY} is missing: cannot check the allow-list against it")
-    expected = identifiers_in_markdown(SHARED_VOCABULARY.read_text(encoding="utf-8"))
-    assert sorted(allowed_identifiers(VOCABULARY_FILE)) == expected
 
 
 def test_every_outside_link_is_verified(dataset):

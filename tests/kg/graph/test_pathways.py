@@ -38,6 +38,7 @@ def test_every_step_carries_its_quote_and_qualifiers(causal):
     assert hyper["asserted"] and hyper["evidence"]
     e = hyper["evidence"][0]
     assert e["quote"].startswith("Excessive Vitamin D intake") and e["claim"] == "vitamin-d-excess-causes-hypercalcemia"
+    # issue 8: the article's hedge and dose condition verbatim, its wording; no "direct" the quote never says
     assert e["qualifiers"] == [
         {"name": "qualifier", "value": "can"},
         {"name": "dose condition",

@@ -89,3 +89,28 @@ class WorkerFailed(CrampkgError):
     """Evaluating the query hit a bug in crampkg or its engine, not a fault of the query."""
 
     status = 500
+
+
+# ----- external stores --------------------------------------------------------------------------------
+class StoreError(CrampkgError):
+    """The store could not give an answer (HTTP 502: crampkg is a gateway in front of it)."""
+
+    status = 502
+
+
+class StoreUnavailable(StoreError):
+    """The store is down, unreachable, or answered something that is not a SPARQL answer (HTTP 502)."""
+
+
+class StoreRefused(StoreError):
+    """The store refused our credentials (its 401/403), or the operation (HTTP 502)."""
+
+
+class StoreTimeout(StoreError):
+    """The store did not answer within the time limit (HTTP 504)."""
+
+    status = 504
+
+
+class LoadError(CrampkgError):
+    """`crampkg load` did not complete; the store's previous graphs are unchanged."""

@@ -12,13 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, XSD
+from rdflib.namespace import PROV, RDF, SKOS, XSD
 from rdflib.term import Node
 
 from kg.errors import BuildError
 from kg.namespaces import ARTICLE, CK, OA
 
-QUALIFIER_PREDICATES = (CK.qualifier, CK.directness, CK.doseCondition)
+# The article's words that qualify a claim, each verbatim from its quote: shown beside the claim everywhere.
+QUALIFIER_PREDICATES = (CK.qualifier, CK.directness, CK.doseCondition, CK.wording, CK.objectWording)
+# What a claim node in claims.ttl may carry besides its triple and its quote, copied into the asserted graph:
+# the qualifiers, the situation it is limited to, and the curator's notes on a reading (ck:CuratorReading).
+ANNOTATION_PREDICATES = (*QUALIFIER_PREDICATES, CK.context, SKOS.scopeNote, SKOS.editorialNote, RDF.type)
 CONTEXT_CHARS = 32
 
 
@@ -30,7 +34,7 @@ class Claim:
     object: Node
     quote: str
     start: int | None
-    qualifiers: tuple[tuple[URIRef, Literal], ...] = field(default=())
+    qualifiers: tuple[tuple[URIRef, Node], ...] = field(default=())
 
     @property
     def name(self) -> str:
@@ -87,9 +91,16 @@ def read_claims(graph: Graph, path: Path) -> list[Claim]:
         start = int(starts[0]) if starts else None
         if not isinstance(subject, URIRef) or not isinstance(predicate, URIRef):
             raise BuildError(f"{where(path, name)}: claim `{name}`: rdf:subject and rdf:predicate must be IRIs")
-        qualifiers = tuple(
-            sorted((p, o) for p in QUALIFIER_PREDICATES for o in graph.objects(node, p))
-        )
+        unknown = sorted({p for p in graph.predicates(node, None)} - {RDF.subject, RDF.predicate, RDF.object,
+                                                                      CK.quote, CK.start, *ANNOTATION_PREDICATES})
+        if unknown:
+            raise BuildError(
+                f"{where(path, name)}: claim `{name}` has {unknown[0].n3()}, which a claim cannot carry; "
+                f"use one of {', '.join(p.n3() for p in ANNOTATION_PREDICATES)}"
+            )
+        qualifiers = tuple(sorted(
+            (p, o) for p in ANNOTATION_PREDICATES for o in graph.objects(node, p) if (p, o) != (RDF.type, CK.Claim)
+        ))
         claims.append(Claim(node, subject, predicate, obj, str(quote), start, qualifiers))
     return claims
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -224,6 +225,18 @@ def check_entities_described(asserted: Graph, sources: Sources) -> None:
             )
 
 
+def check_out_dir(out_dir: Path) -> None:
+    """A build replaces `out_dir` whole, so it must be new, empty, or a previous build: never a folder that
+    holds anything else (``--out .`` or ``--out ~`` would otherwise be swapped out and deleted)."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BuildError(f"{out_dir}: is a file; give a folder for the build (new, empty or a previous build)")
+    if out_dir.is_dir():
+        others = sorted(p.name for p in out_dir.iterdir() if p.name not in (DATASET_FILE, SUMMARY_FILE))
+        if others:
+            raise BuildError(f"{out_dir}: holds files that are not a crampkg build ({', '.join(others[:5])}"
+                             f"{', …' if len(others) > 5 else ''}); give a new or empty folder")
+
+
 def build(out_dir: Path = BUILD_DIR, sources: Sources | None = None, *, force: bool = False,
           reasoner: str = "owlrl", validator: str | None = None) -> BuildResult:
     """Build the dataset into `out_dir` (or reuse the cached build when the inputs are unchanged).
@@ -231,6 +244,8 @@ def build(out_dir: Path = BUILD_DIR, sources: Sources | None = None, *, force: b
     `reasoner` is "owlrl" (the reference) or "fast" (kg.build.entailment); `validator` is "pyshacl" or "fast"
     (kg.build.shapes_check), by default the one that goes with the reasoner."""
     sources = sources or Sources()
+    out_dir = Path(os.path.abspath(out_dir))  # "." and "x/.." name the folder they mean
+    check_out_dir(out_dir)
     if reasoner not in REASONERS:
         raise BuildError(f"reasoner {reasoner!r}: choose one of {', '.join(REASONERS)}")
     validator = validator or ("pyshacl" if reasoner == "owlrl" else "fast")

@@ -1,4 +1,4 @@
-"""The `crampkg` command line: build, summary, query, serve, export.
+"""The `crampkg` command line: build, summary, query, serve, export and load.
 
 Whatever the user types ends in a result or in one line ``crampkg: error: …`` that names the bad part and
 exit status 2, never in a traceback: values are checked by argparse types before any work starts, library
@@ -29,14 +29,16 @@ from kg.query.engines import ENGINES, open_engine
 from kg.query.engines.remote import RemoteEngine
 from kg.query.table import FORMATTERS
 from kg.query.text import shape
+from kg.store.snapshot import REFRESH_SECONDS
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     # the build (owlrl, pyshacl) and the server (Flask, waitress) are imported by the commands that use them,
     # so that `crampkg query` and `crampkg export` start without loading them
-    from kg.build import build, format_summary
+    from kg.build import Sources, build, format_summary
 
-    result = build(Path(args.out), force=args.force)
+    sources = Sources.from_folder(Path(args.sources)) if args.sources else None
+    result = build(Path(args.out), sources, force=args.force, reasoner=args.reasoner, validator=args.validator)
     print(format_summary(result.summary))
     print(f"{'reused cached build' if result.cached else 'built'}: {result.path}")
     return 0
@@ -169,13 +171,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from waitress import create_server
 
     from kg.build import build, format_summary
+    from kg.store.client import check_url, public_url
     from server import create_app
 
-    result = build(Path(args.out))
-    print(format_summary(result.summary), flush=True)
-    app = create_app({"DATASET_PATH": str(result.path), "ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout,
-                      "QUERY_WORKERS": args.workers, "QUERY_QUEUE": args.queue, "MAX_ROWS": args.max_rows,
-                      "QUERY_CACHE": args.cache, "MAX_CONTENT_LENGTH": args.max_request})
+    config = {"ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout, "QUERY_WORKERS": args.workers,
+              "QUERY_QUEUE": args.queue, "MAX_ROWS": args.max_rows, "QUERY_CACHE": args.cache,
+              "MAX_CONTENT_LENGTH": args.max_request}
+    if args.endpoint:
+        source = f"the store at {public_url(check_url(args.endpoint, '--endpoint'))}"
+        config["ENDPOINT"] = args.endpoint
+        config["STORE_REFRESH"] = args.store_refresh
+    else:
+        result = build(Path(args.out))
+        print(format_summary(result.summary), flush=True)
+        source = str(result.path)
+        config["DATASET_PATH"] = str(result.path)
+    app = create_app(config)
+    if args.endpoint:
+        try:
+            sizes = app.extensions["crampkg"].version().sizes
+            print(f"crampkg: {source} holds {sum(sizes.values())} triples in {len(sizes)} graphs", flush=True)
+        except CrampkgError as exc:  # the server starts anyway and recovers when the store answers
+            print(f"crampkg: warning: {exc}; answering 502 until it does", flush=True)
     logging.basicConfig()  # waitress reports through logging, as its own serve() sets up
     try:
         server = create_server(app, host=args.host, port=args.port, threads=args.threads, ident="crampkg")
@@ -183,8 +200,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CrampkgError(f"cannot listen on {args.host}:{args.port}: {getattr(exc, 'strerror', None) or exc}; "
                            "choose another --host or --port") from None
     where = f"http://{args.host}:{server.effective_port}/"
-    print(f"crampkg: serving {result.path} on {where}  ({DISCLAIMER})", flush=True)
+    print(f"crampkg: serving {source} on {where}  ({DISCLAIMER})", flush=True)
     server.run()
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    """Push the build into an external store (kg.store.load); credentials come from the environment only."""
+    from kg.store.client import Credentials, Store, check_url
+    from kg.store.load import load
+
+    store = Store(check_url(args.endpoint, "--endpoint"),
+                  check_url(args.update_endpoint, "--update-endpoint") if args.update_endpoint else None,
+                  check_url(args.graph_store, "--graph-store") if args.graph_store else None,
+                  Credentials.from_env(), timeout=args.timeout)
+    report = load(store, built_dataset(args.out), progress=lambda line: print(line, flush=True))
+    for graph, n in report.graphs.items():
+        print(f"  {graph}: {n} triples")
+    if report.dropped:
+        print(f"  dropped {len(report.dropped)} staging graph(s) left by interrupted loads")
+    print(f"loaded {len(report.graphs)} graphs, {report.triples} triples into {store.name} by "
+          f"{report.method} in {report.seconds:.2f} s (load {report.load_id})", flush=True)
     return 0
 
 
@@ -269,6 +305,13 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="parse, reason, validate and write build/crampkg.nq")
     b.add_argument("--force", action="store_true", help="rebuild even if the inputs are unchanged")
+    b.add_argument("--out", default=argparse.SUPPRESS, help="build folder (same as the global --out)")
+    b.add_argument("--sources", metavar="DIR", default=None,
+                   help="source folder laid out like ontology/ (default: the shipped ontology/)")
+    b.add_argument("--reasoner", choices=["owlrl", "fast"], default="owlrl",
+                   help="owlrl (reference, default) or fast (the ontology's OWL 2 RL rules only, for corpora)")
+    b.add_argument("--validator", choices=["pyshacl", "fast"], default=None,
+                   help="SHACL validator (default: pyshacl with owlrl, fast with the fast reasoner)")
     b.set_defaults(func=cmd_build)
 
     s = sub.add_parser("summary", help="print the summary of the last build")
@@ -302,8 +345,22 @@ def parser() -> argparse.ArgumentParser:
                    help="bytes per request body or query")
     v.add_argument("--cache", type=whole_number(0), default=limits.RESPONSE_CACHE,
                    help="cached answers; 0 turns the cache off")
+    v.add_argument("--endpoint", metavar="QUERY_URL",
+                   help="serve the graphs loaded into this SPARQL store (`crampkg load`) instead of the build; "
+                        "credentials, if it needs them: CRAMPKG_STORE_USER, CRAMPKG_STORE_PASSWORD, CRAMPKG_STORE_AUTH")
+    v.add_argument("--store-refresh", type=seconds, default=REFRESH_SECONDS, metavar="SECONDS",
+                   help="with --endpoint: seconds between checks for a new load (default: %(default)s)")
     v.set_defaults(func=cmd_serve)
 
+    ld = sub.add_parser("load", help="push the built graphs into an external SPARQL store (replacing them as one step)",
+                        description="Credentials, if the store needs them: CRAMPKG_STORE_USER, CRAMPKG_STORE_PASSWORD "
+                                    "and CRAMPKG_STORE_AUTH (basic or digest) in the environment.")
+    ld.add_argument("--endpoint", required=True, metavar="QUERY_URL", help="the store's SPARQL query endpoint")
+    ld.add_argument("--update-endpoint", metavar="URL", help="its SPARQL Update endpoint (default: QUERY_URL)")
+    ld.add_argument("--graph-store", metavar="URL",
+                    help="its Graph Store HTTP Protocol endpoint (default: write with SPARQL Update)")
+    ld.add_argument("--timeout", type=seconds, default=120.0, help="seconds per request (default: %(default)s)")
+    ld.set_defaults(func=cmd_load)
 
     e = sub.add_parser("export", help="export the built graph for other tools (RDF, Neo4j, KGX, GraphML, …)")
     e.add_argument("--format", "-f", metavar="FORMAT", help=f"one of: {', '.join(FORMATS)}")

@@ -107,7 +107,7 @@ def explorer():
             steps.append({**step, "id": eid, "from_href": kd.local_path(URIRef(step["from"])),
                           "to_href": kd.local_path(URIRef(step["to"])),
                           "evidence": data.get("evidence", []), "explanation": data.get("explanation")})
-        listed.append({"text": causal.chain_text(chain), "steps": steps})
+        listed.append({"text": causal.chain_text(chain), "summary": causal.chain_summary(chain), "steps": steps})
     entities = [{"slug": slug(e), "label": causal.label(e)} for e in causal.entities() if "/" not in slug(e)]
     relations = sorted({(e["data"]["relation_key"], e["data"]["relation_label"]) for e in elements["edges"]},
                        key=lambda r: r[1])
@@ -213,7 +213,9 @@ def exports():
                 inferred=inferred or "")
 
 
-ERROR_TITLES = {404: "Not found", 500: "Server error"}  # anything else a page refuses is a bad request
+# anything else a page refuses is a bad request
+ERROR_TITLES = {404: "Not found", 500: "Server error", 502: "The triple store is not answering",
+                504: "The triple store is not answering"}
 
 
 @bp.errorhandler(CrampkgError)

@@ -26,7 +26,7 @@ def test_rdflib_engine_serves_the_same_answers(rdflib_server, live_server):
     assert a == b and a["results"]["bindings"]
 
 
-def test_rdflib_engine_keeps_the_protocol_rules(rdflib_server):
+def test_rdflib_engine_keeps_the_protocol_rules(rdflib_server, dataset):
     url = f"{rdflib_server.url}/sparql"
     assert requests.get(url, params={"query": "SELECT * {"}, timeout=30).status_code == 400
     assert requests.get(url, params={"query": "CLEAR ALL"}, timeout=30).status_code == 400  # not a query
@@ -37,7 +37,7 @@ def test_rdflib_engine_keeps_the_protocol_rules(rdflib_server):
                                                        '"1"^^<http://www.w3.org/2001/XMLSchema#integer> .')
     r = requests.get(url, timeout=30, params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
                                              "default-graph-uri": str(GRAPH_ONTOLOGY)})
-    assert r.json()["results"]["bindings"][0]["n"]["value"] == "353"
+    assert r.json()["results"]["bindings"][0]["n"]["value"] == str(len(dataset.graph(GRAPH_ONTOLOGY)))
 
 
 @pytest.mark.parametrize("name", ["oxigraph", "rdflib"])
@@ -55,12 +55,12 @@ def test_engine_errors(built, name):
 
 
 @pytest.mark.parametrize("name", ["oxigraph", "rdflib"])
-def test_engine_dataset_spec(built, name):
+def test_engine_dataset_spec(built, dataset, name):
     engine = open_engine(name, DATASET_PATH)
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     only = engine.query(count, dataset=DatasetSpec((str(GRAPH_ONTOLOGY),), ()))
     nothing = engine.query(count, dataset=DatasetSpec(("https://example.org/none",), ()))
-    assert int(only.rows[0][0]) == 353 and int(nothing.rows[0][0]) == 0
+    assert int(only.rows[0][0]) == len(dataset.graph(GRAPH_ONTOLOGY)) > 300 and int(nothing.rows[0][0]) == 0
 
 
 @pytest.mark.parametrize("name", ["oxigraph", "rdflib"])

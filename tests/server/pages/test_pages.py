@@ -42,7 +42,7 @@ def test_every_page_is_html_with_title_disclaimer_and_only_local_resources(clien
 
 
 def test_static_files_load_nothing_from_outside(client):
-    for name in ("site.css", "explorer.js", "article.js", "query.js"):
+    for name in ("site.css", "explorer.js", "article.js", "query.js", "query.css"):
         text = client.get(f"/static/{name}").get_data(as_text=True)
         assert not re.search(r"https?://(?!w3id\.org/crampkg/)", text), name
         assert "innerHTML" not in text and "insertAdjacentHTML" not in text, f"{name} writes HTML"
@@ -52,8 +52,9 @@ def test_vendored_files_match_their_recorded_checksums():
     import hashlib
 
     vendor = ROOT / "server" / "pages" / "static" / "vendor"
-    recorded = dict(re.findall(r"`([\w./-]+\.js)`[^|]*\| `([0-9a-f]{64})`", (vendor / "VENDORED.md").read_text()))
-    assert len(recorded) == 3
+    table = (vendor / "VENDORED.md").read_text()
+    recorded = dict(re.findall(r"`([\w./-]+\.(?:js|css))`[^|]*\| `([0-9a-f]{64})`", table))
+    assert len(recorded) == 5
     for name, digest in recorded.items():
         assert hashlib.sha256((vendor / name).read_bytes()).hexdigest() == digest, name
         assert (vendor / name.split("/")[0] / "LICENSE").exists()
@@ -107,7 +108,7 @@ def test_unknown_entity_is_404_in_html_and_rdf(client):
 
 def test_terms_and_claims_negotiate_too(client):
     g = Graph().parse(data=client.get("/ontology/causes?format=ttl").data, format="turtle")
-    assert (URIRef("https://w3id.org/crampkg/ontology#causes"), RDFS.label, Literal("causes", lang="en")) in g
+    assert (URIRef("https://w3id.org/crampkg/ontology#causes"), RDFS.label, Literal("can cause", lang="en")) in g
     whole = Graph().parse(data=client.get("/ontology", headers={"Accept": "text/turtle"}).data, format="turtle")
     assert len(whole) > 300
     claim = Graph().parse(data=client.get("/id/claim/diuretic-depletes-potassium?format=nt").data, format="nt")
@@ -133,6 +134,9 @@ def test_explorer_lists_chains_without_javascript(client):
     assert page.count('class="chain"') == 4
     assert "flushes out potassium and magnesium" in page
     assert "property chain" in page
+    assert page.count('class="chain-summary"') == 4 and "is a classic trigger for" in page
+    d = client.get("/?from=vitamin-d&to=leg-cramp").get_data(as_text=True)
+    assert "taken as … can lead to … disrupts … leading to" in d and "often above the recommended upper limit" in d
     none = client.get("/?from=proper+hydration&to=leg+cramp").get_data(as_text=True)
     assert "no chain of causes" in none and "helps prevent" in none and "Maintaining proper hydration" in none
     r = client.get("/?from=nothing-like-this")
@@ -142,7 +146,7 @@ def test_explorer_lists_chains_without_javascript(client):
 
 def test_entity_page_shows_doses_identifiers_and_inferred_types(client):
     page = client.get("/id/vitamin-b6").get_data(as_text=True)
-    assert "100 mg/day" in page and "safe upper limit" in page and "adults" in page
+    assert "100 mg per day" in page and "safe upper limit" in page and "adults" in page
     assert "CHEBI:27306" in page
     assert "water-soluble vitamin" in page
     assert 'class="badge inferred"' in page

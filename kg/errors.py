@@ -22,6 +22,10 @@ class InconsistencyError(BuildError):
     """The reasoner found a contradiction (e.g. a member of two disjoint classes)."""
 
 
+class UnsupportedConstruct(BuildError):
+    """The graph uses OWL the fast reasoner does not implement (build with --reasoner owlrl)."""
+
+
 # ----- reading the graph ------------------------------------------------------------------------------
 class NotFound(CrampkgError):
     """No entity or triple by that name."""

@@ -46,9 +46,9 @@ class Answer:
 
 
 def evaluate(engine: Engine, text: str, format_key: str, dataset: DatasetSpec | None,
-             bindings: dict | None, max_rows: int | None) -> Answer:
+             bindings: dict | None, max_rows: int | None, base_iri: str | None = None) -> Answer:
     fmt = BY_KEY[format_key]
-    result = engine.query(text, dataset=dataset, bindings=bindings, max_rows=max_rows)
+    result = engine.query(text, dataset=dataset, bindings=bindings, max_rows=max_rows, base_iri=base_iri)
     return Answer(fmt.serialize(result), fmt.key, result.form, len(result), result.truncated, max_rows)
 
 
@@ -146,8 +146,8 @@ class Executor:
         self._add_worker()
 
     def run(self, text: str, fmt: Format, *, dataset: DatasetSpec | None = None,
-            bindings: dict | None = None) -> Answer:
-        args = (text, fmt.key, dataset, bindings, self.max_rows)
+            bindings: dict | None = None, base_iri: str | None = None) -> Answer:
+        args = (text, fmt.key, dataset, bindings, self.max_rows, base_iri)
         if not self._slots.acquire(blocking=False):
             raise Overloaded(f"the server is busy ({self.max_pending} queries running or waiting); retry shortly")
         try:

@@ -65,11 +65,13 @@ class OxigraphEngine:
         return {s["g"].value: int(s["n"].value) for s in self.store.query(q)}
 
     def query(self, text: str, *, dataset: DatasetSpec | None = None, bindings: dict | None = None,
-              max_rows: int | None = None) -> Result:
+              max_rows: int | None = None, base_iri: str | None = None) -> Result:
         form = shape(text)  # refuses updates and SERVICE before the engine sees them
         if bindings:
             text = with_values(text, bindings)
         options: dict = {"prefixes": self.prefixes}
+        if base_iri:
+            options["base_iri"] = base_iri
         if dataset is not None and dataset.given:
             options["default_graph"] = [ox.NamedNode(g) for g in dataset.default_graphs or ()]
             options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs or ()]

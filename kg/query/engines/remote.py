@@ -120,10 +120,14 @@ class RemoteEngine:
         return client
 
     def query(self, text: str, *, dataset: DatasetSpec | None = None, bindings: dict | None = None,
-              max_rows: int | None = None) -> Result:
+              max_rows: int | None = None, base_iri: str | None = None) -> Result:
+        """As :meth:`kg.query.engines.base.Engine.query`; relative IRIs resolve against a ``base_iri`` declared as
+        the query's first BASE (so a BASE of the query's own still wins), or else the remote endpoint's base."""
         form = shape(text)  # refuses updates and SERVICE before the store sees them
         if bindings:
             text = with_values(text, bindings)
+        if base_iri:
+            text = f"BASE <{base_iri}> {text}"
         client = self.client(text, dataset, form.has_dataset)
         client.setReturnFormat(N3 if form.is_graph else JSON)  # N3: SPARQLWrapper asks for Turtle
         body = within(self.timeout, lambda: self._exchange(client), self.label)

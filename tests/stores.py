@@ -300,11 +300,6 @@ def expected(path: Path) -> dict[str, int]:
     return {g: len(lines) for g, lines in split_graphs(path).items()}
 
 
-def total_triples(built) -> int:
-    """Triples in the project's build, all graphs: what a store holds after `crampkg load`."""
-    return sum(expected(built.path).values())
-
-
 MARKER = ('<https://w3id.org/crampkg/id/test-marker> <http://www.w3.org/2000/01/rdf-schema#label> "previous load" '
           '<https://w3id.org/crampkg/graph/asserted> .')
 

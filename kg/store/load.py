@@ -33,10 +33,6 @@ STAGING = str(GRAPH["staging/"])
 # Triples per SPARQL Update request: Virtuoso refuses an update that compiles to more than 10,000 lines of
 # SQL, which the 2,813 triples of the asserted graph did in one request.
 UPDATE_CHUNK = 500
-# Triples per Graph Store request: the first PUT replaces the staging graph, the rest are POSTed to it. A store
-# that asks for digest credentials answers 401 while a large body is still being written and closes the
-# connection (the client sees a broken pipe, not the challenge); bodies of a few tens of KB are read whole.
-GRAPH_STORE_CHUNK = 150
 _TERM = re.compile(r'<[^>]*>|_:\S+|"(?:[^"\\]|\\.)*"(?:\^\^<[^>]*>|@[A-Za-z0-9-]+)?')
 
 
@@ -127,9 +123,7 @@ def load(store: Store, path: Path, *, progress: Callable[[str], None] = lambda _
             target = staging_name(load_id, graph)
             staged.append(target)
             if store.graph_store_url:
-                for i, chunk in enumerate(chunks(lines, GRAPH_STORE_CHUNK)):
-                    store.put_graph(target, ("\n".join(chunk) + "\n").encode("utf-8"),
-                                    f"{'POST' if i else 'PUT'} graph <{graph}>", append=bool(i))
+                store.put_graph(target, ("\n".join(lines) + "\n").encode("utf-8"), f"PUT graph <{graph}>")
             else:
                 store.update(f"DROP SILENT GRAPH <{target}>", f"clear staging for <{graph}>")
                 for chunk in chunks(lines):

@@ -18,7 +18,7 @@ from kg.query.table import FORMATTERS
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    # the build (owlrl, pyshacl) and the server (Flask, waitress) are imported by the commands that use them,
+    # the build (owlrl, pyshacl) and the server (Flask, granian) are imported by the commands that use them,
     # so that `crampkg query` and `crampkg export` start without loading them
     from kg.build import build, format_summary
 
@@ -84,11 +84,10 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the built graph under waitress, a production WSGI server (never Flask's dev server)."""
-    from waitress import serve
-
+    """Serve the built graph under granian, a production HTTP server (never Flask's dev server)."""
     from kg.build import build, format_summary
     from server import create_app
+    from server.serving import serve
 
     result = build(Path(args.out))
     print(format_summary(result.summary), flush=True)
@@ -96,7 +95,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                       "QUERY_WORKERS": args.workers, "QUERY_QUEUE": args.queue, "MAX_ROWS": args.max_rows,
                       "QUERY_CACHE": args.cache, "MAX_CONTENT_LENGTH": args.max_request})
     print(f"crampkg: serving {result.path} on http://{args.host}:{args.port}/  ({DISCLAIMER})", flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="crampkg")
+    serve(app, host=args.host, port=args.port, threads=args.threads)
     return 0
 
 
@@ -151,7 +150,8 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("serve", help="build if needed, then serve the graph over HTTP")
     v.add_argument("--host", default="127.0.0.1")
     v.add_argument("--port", type=int, default=8000)
-    v.add_argument("--threads", type=int, default=limits.SERVER_THREADS, help="waitress threads (default: %(default)s)")
+    v.add_argument("--threads", type=int, default=limits.SERVER_THREADS,
+                   help="Python threads running requests (default: %(default)s)")
     v.add_argument("--engine", choices=ENGINES, default="oxigraph", help="query engine (default: %(default)s)")
     v.add_argument("--timeout", type=float, default=limits.QUERY_TIMEOUT,
                    help="seconds per query (default: %(default)s)")

@@ -11,4 +11,4 @@ QUERY_QUEUE = 6  # queries running or waiting for a worker; one more gets 503 at
 MAX_ROWS = 10_000  # result rows (or triples) before an answer is truncated
 MAX_REQUEST_BYTES = 1_000_000  # bytes per request body or query text (413 above)
 RESPONSE_CACHE = 512  # answers kept by the response cache (the data is read-only); 0 turns it off
-SERVER_THREADS = 8  # waitress threads serving requests
+SERVER_THREADS = 8  # Python threads the HTTP server runs requests on

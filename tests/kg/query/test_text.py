@@ -5,7 +5,8 @@ import pytest
 from rdflib import Literal, URIRef
 
 from kg.errors import QueryError, RemoteRefused, UpdateRefused
-from kg.query.text import shape, with_values
+from kg.query.catalogue import Catalogue
+from kg.query.text import scanned_shape, shape, with_values
 
 
 @pytest.mark.parametrize("text,form", [
@@ -57,3 +58,27 @@ def test_values_open_the_where_group_not_the_template():
     assert bound.startswith("CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s ?o) { (<https://example.org/a> "
                             '"x\\" } ; DROP ALL ; {") }')
     assert with_values(text, {}) == text
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * WHERE { ?s ?p ?o }", "select*{?s ?p ?o}", "ASK{}", "  \n# c\nPREFIX : <http://x/>\nASK { :a ?p ?o }",
+    "PREFIX ex:<http://x/>BASE<http://y/>CONSTRUCT WHERE { ?s ?p ?o }", "DESCRIBE <http://example.org/a>",
+    "SELECT-x { }", "SELECTED { }", "PREFIX ex: <http://x/> SELECTx { }", "PREFIX ex: <http://x> DELETE WHERE {}",
+    "prefix ex: <http://x/> select ?from { ?from ?p ?o }", "# SELECT\nINSERT DATA {}",
+    "PREFIX ex: <http://x/ y> SELECT * {}", "ASK\u00b7 {}", "SELECT * { ?s ?p 'service' }",
+])
+def test_shortcut_agrees_with_the_full_scan(text):
+    """The shortcut of `shape` reads every text as the token scan does (or refuses it the same way); tried:
+    look-alikes of the form keyword, updates after a prologue, names and strings holding SERVICE or FROM."""
+    def outcome(read):
+        try:
+            return read(text)
+        except QueryError as exc:
+            return type(exc)
+
+    assert outcome(shape) == outcome(scanned_shape)
+
+
+def test_shortcut_agrees_on_every_canned_query():
+    for query in Catalogue.load().queries.values():
+        assert shape(query.text) == scanned_shape(query.text), query.name

@@ -47,6 +47,12 @@ class Answer:
 
 def evaluate(engine: Engine, text: str, format_key: str, dataset: DatasetSpec | None,
              bindings: dict | None, max_rows: int | None) -> Answer:
+    direct = getattr(engine, "answer", None)  # an engine that writes some formats itself (Oxigraph)
+    if direct is not None:
+        written = direct(text, format_key, dataset=dataset, bindings=bindings, max_rows=max_rows)
+        if written is not None:
+            body, form, count, truncated = written
+            return Answer(body, format_key, form, count, truncated, max_rows)
     fmt = BY_KEY[format_key]
     result = engine.query(text, dataset=dataset, bindings=bindings, max_rows=max_rows)
     return Answer(fmt.serialize(result), fmt.key, result.form, len(result), result.truncated, max_rows)

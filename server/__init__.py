@@ -1,15 +1,17 @@
 """The Flask application factory: a thin HTTP face over the `kg` library.
 
-Configuration comes in, nothing global at import time. Each concern is its own blueprint: ``sparql`` (the
-SPARQL 1.1 Protocol at /sparql), ``api`` (causal chains, explanations, entities), ``queries`` (the canned
-query catalogue), ``openapi`` (/openapi.json), ``exports`` (/export/<format>, /context.jsonld) and ``pages``
-(the web pages). They reach what the app serves through :mod:`server.state`, never through this module.
+Configuration comes in, nothing global at import time. In front of Flask, two WSGI layers: the response cache
+(``cache``) and the common /sparql requests answered without Flask (``fast_sparql``).
+Each concern is its own blueprint: ``sparql`` (the SPARQL 1.1 Protocol at /sparql), ``api`` (causal chains,
+explanations, entities), ``queries`` (the canned query catalogue), ``openapi`` (/openapi.json), ``exports``
+(/export/<format>, /context.jsonld) and ``pages`` (the web pages). They reach what the app serves through
+:mod:`server.state`, never through this module.
 """
 from __future__ import annotations
 
 from flask import Flask
 
-from server import api, cache, errors, exports, openapi, queries, sparql
+from server import api, cache, errors, exports, fast_sparql, openapi, queries, sparql
 from server.pages import blueprint as pages
 from server.state import DEFAULTS, Knowledge
 
@@ -22,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["crampkg"] = Knowledge(app.config)
     for module in (sparql, api, queries, openapi, exports, pages):
         app.register_blueprint(module.bp)
+    fast_sparql.init_app(app)  # inside the cache: a cached answer is still found first
     cache.init_app(app, int(app.config["QUERY_CACHE"]))
     errors.init_app(app)
     return app

@@ -10,6 +10,8 @@ PYTEST_ARGS ?=
 # The peers `make bench` measures against, in their own venv so they never touch crampkg's dependencies.
 BENCH_VENV := .venv-bench
 BENCH_PEERS := oxigraph==0.5.13 rdflib-endpoint==0.6.3 uvicorn==0.54.0
+# The load generator `make bench` drives every server with (a Debian package).
+BENCH_SYSTEM_PACKAGES := wrk
 
 .PHONY: install install-test system-deps build run test bench bench-peers lint clean
 
@@ -56,6 +58,7 @@ $(BENCH_VENV)/.installed:
 	touch $@
 
 bench-peers: $(BENCH_VENV)/.installed
+	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(BENCH_SYSTEM_PACKAGES)"
 
 bench: install build bench-peers
 	PEERS_BIN=$(BENCH_VENV)/bin $(BIN)/python -m bench

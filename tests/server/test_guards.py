@@ -147,3 +147,42 @@ def test_workers_end_with_the_server(built):
         alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
                  and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()]
         assert alive == [], f"workers {alive} outlived the server ({sig.name})"
+
+
+def test_runaway_query_is_stopped_while_concurrent_clients_keep_being_answered(guarded_server):
+    """Two clients send queries without pause, each text new (the cache is off anyway), while a third sends a
+    runaway query: the runaway gets its 503 after the 1 s limit and its worker is killed, and the two clients get
+    only 200s, many of them while the runaway was running (so they were not held behind it)."""
+    url = f"{guarded_server.url}/sparql"
+    stop = threading.Event()
+    answers: list[tuple[float, int]] = []
+    lock = threading.Lock()
+
+    def steady(client: int) -> None:
+        with requests.Session() as session:
+            n = 0
+            while not stop.is_set():
+                n += 1
+                query = f"SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT {client * 1_000_000 + n}"
+                status = session.get(url, params={"query": query}, timeout=30).status_code
+                with lock:
+                    answers.append((time.monotonic(), status))
+
+    clients = [threading.Thread(target=steady, args=(i,)) for i in (1, 2)]
+    for t in clients:
+        t.start()
+    before = children(guarded_server.process.pid)
+    time.sleep(0.3)
+    started = time.monotonic()
+    slow = requests.get(url, params={"query": SLOW}, timeout=60)
+    ended = time.monotonic()
+    time.sleep(0.3)
+    stop.set()
+    for t in clients:
+        t.join(60)
+    assert slow.status_code == 503 and "1 s limit" in slow.text
+    assert ended - started < 30  # stopped, not finished (it would take hours)
+    assert before - children(guarded_server.process.pid), "the runaway query's worker is still alive"
+    assert answers and all(status == 200 for _, status in answers), [s for _, s in answers if s != 200][:5]
+    during = [t for t, _ in answers if started < t < ended]
+    assert len(during) >= 10, f"only {len(during)} answers while the runaway query ran"

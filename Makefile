@@ -13,7 +13,7 @@ BENCH_PEERS := oxigraph==0.5.13 rdflib-endpoint==0.6.3 uvicorn==0.54.0
 # The load generator `make bench` drives every server with (a Debian package).
 BENCH_SYSTEM_PACKAGES := wrk
 
-.PHONY: install install-test system-deps build run test bench bench-peers lint clean
+.PHONY: install install-test system-deps build run test bench bench-peers lint clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ bench-peers: $(BENCH_VENV)/.installed
 
 bench: install build bench-peers
 	PEERS_BIN=$(BENCH_VENV)/bin $(BIN)/python -m bench
+
+# The README's picture of the query page, taken by its browser test.
+screenshots: install-test build
+	$(BIN)/python -m pytest -q tests/server/pages/test_query_page.py -k screenshot_for_the_readme
+	mkdir -p docs && cp test-artifacts/query-page.png docs/query-page.png
 
 lint: install-test
 	$(BIN)/ruff check kg server tests bench scripts

@@ -52,6 +52,11 @@ class RemoteRefused(QueryError):
     """The query asks for remote data (SERVICE); crampkg never makes outbound requests."""
 
 
+class CompletionError(CrampkgError):
+    """A request to the query editor's completion that cannot be answered as asked (a kind it does not know,
+    control characters, an over-long fragment, a limit out of range)."""
+
+
 class UnknownQuery(CrampkgError):
     """No canned query by that name."""
 

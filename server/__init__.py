@@ -4,14 +4,14 @@ Configuration comes in, nothing global at import time. In front of Flask, two WS
 (``cache``) and the common /sparql requests answered without Flask (``fast_sparql``).
 Each concern is its own blueprint: ``sparql`` (the SPARQL 1.1 Protocol at /sparql), ``api`` (causal chains,
 explanations, entities), ``queries`` (the canned query catalogue), ``openapi`` (/openapi.json), ``exports``
-(/export/<format>, /context.jsonld) and ``pages`` (the web pages). They reach what the app serves through
-:mod:`server.state`, never through this module.
+(/export/<format>, /context.jsonld), ``completion`` (/api/complete, the query editor's completions) and
+``pages`` (the web pages). They reach what the app serves through :mod:`server.state`, never through this module.
 """
 from __future__ import annotations
 
 from flask import Flask
 
-from server import api, cache, errors, exports, fast_sparql, openapi, queries, sparql
+from server import api, cache, completion, errors, exports, fast_sparql, openapi, queries, sparql
 from server.pages import blueprint as pages
 from server.state import DEFAULTS, Knowledge
 
@@ -22,7 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(DEFAULTS)
     app.config.update(config or {})
     app.extensions["crampkg"] = Knowledge(app.config)
-    for module in (sparql, api, queries, openapi, exports, pages):
+    for module in (sparql, api, queries, openapi, exports, completion, pages):
         app.register_blueprint(module.bp)
     fast_sparql.init_app(app)  # inside the cache: a cached answer is still found first
     cache.init_app(app, int(app.config["QUERY_CACHE"]))

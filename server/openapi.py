@@ -6,6 +6,7 @@ from rdflib import URIRef
 
 from kg import __version__
 from kg.query.table import shorten
+from server.completion import openapi_path as completion_path
 from server.state import knowledge
 
 bp = Blueprint("openapi", __name__)
@@ -120,6 +121,7 @@ def document() -> dict:
                                        "parameters": {"type": "array", "items": {"type": "object"}}}}},
                         "disclaimer": {"type": "string"}}})}}},
             **{f"/api/queries/{q.name}": canned_path(q, iris) for q in k.catalogue},
+            "/api/complete": completion_path(errors(400)),
         },
     }
 

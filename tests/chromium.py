@@ -34,6 +34,7 @@ class Watch:
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
         self.outside: list[str] = []
+        self.requests: list[str] = []  # every URL the page asked for, in order
         self.allowed_console: list[re.Pattern] = []
 
     def check(self) -> None:
@@ -56,8 +57,20 @@ def watch_page(context) -> tuple:
 
     context.route("**/*", route)
     page = context.new_page()
+    page.on("request", lambda r: watch.requests.append(r.url))
     page.on("console", lambda m: watch.console_errors.append(f"{m.text} @ {m.location.get('url', '')}")
             if m.type == "error" else None)
     page.on("pageerror", lambda exc: watch.page_errors.append(str(exc)))
     page.set_default_timeout(15_000)
     return page, watch
+
+
+@pytest.fixture
+def watched(browser, live_server):
+    """(page, watch) at 1280×900 on the live server; the watch is checked when the test ends."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True,
+                                  service_workers="block")
+    page, watch = watch_page(context)
+    yield page, watch
+    context.close()
+    watch.check()

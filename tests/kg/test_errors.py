@@ -10,6 +10,7 @@ EXPECTED = {
     "CrampkgError": 400, "BuildError": 400, "InconsistencyError": 400, "NotFound": 404, "Ambiguous": 400,
     "QueryError": 400, "QuerySyntaxError": 400, "UpdateRefused": 403, "RemoteRefused": 400,
     "UnknownQuery": 404, "NotAcceptable": 406, "QueryTimeout": 503, "Overloaded": 503, "WorkerFailed": 500,
+    "CompletionError": 400,
 }
 
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 
 from kg.query.catalogue import Catalogue
 
-OPERATIONS = ["GET /api/paths", "GET /api/explain", "GET /api/entities", "GET /api/queries",
+OPERATIONS = ["GET /api/paths", "GET /api/explain", "GET /api/entities", "GET /api/queries", "GET /api/complete",
               *[f"GET /api/queries/{name}" for name in sorted(Catalogue.load().queries)]]
 
 

@@ -1,29 +1,33 @@
-/* Query page: the canned-query catalogue from /api/queries (descriptions, parameter forms, SPARQL),
-   an editor that runs on /sparql, a results table with labels, downloads in every /sparql format.
-   Everything the server returns is printed with textContent, never as HTML. */
+/* Query page: Yasqe (the SPARQL editor) and Yasr (the results view) from the vendored @zazuko/yasgui bundle,
+   set up so that nothing leaves this server: completion comes from /api/complete (crampkg's own prefixes,
+   classes, properties and entities by label), queries go to /sparql or /api/queries/<name>, and the
+   defaults that call prefix.cc, the LOV API, a URL shortener or DBpedia are switched off before the editor
+   is built. Text from the server is printed with textContent, or escaped before Yasr's table renders it. */
 (function () {
   "use strict";
+  var Yasqe = window.Yasqe, Yasr = window.Yasr;
   var data = JSON.parse(document.getElementById("query-data").textContent);
   var labels = data.labels || {};
   var sourceByName = {};
   (data.sources || []).forEach(function (s) { sourceByName[s.name] = s.text; });
-  var editor = document.getElementById("sparql");
+  var textarea = document.getElementById("sparql");
   var form = document.getElementById("query-form");
   var statusEl = document.getElementById("status");
-  var results = document.getElementById("results");
   var downloads = document.getElementById("downloads");
+  var shareLink = document.getElementById("share-link");
   var cannedList = document.getElementById("canned");
+  var cannedBox = document.getElementById("canned-box");
   var cannedStatus = document.getElementById("canned-status");
-  var paramBox = document.getElementById("param-box");
+  var card = document.getElementById("canned-card");
   var paramsEl = document.getElementById("params");
-  var current = null;      // the canned query chosen, while the editor still holds its text
+  var current = null;      // the canned query loaded in the editor
   var lastRequest = null;  // how to fetch the last results again in another format
+  var prefixes = {};       // prefix -> namespace, from /api/complete?kind=prefix
 
-  var SELECT_FORMATS = [["JSON", "application/sparql-results+json", "json"], ["XML", "application/sparql-results+xml", "xml"],
-    ["CSV", "text/csv", "csv"], ["TSV", "text/tab-separated-values", "tsv"]];
+  var SELECT_FORMATS = [["CSV", "text/csv", "csv"], ["TSV", "text/tab-separated-values", "tsv"],
+    ["JSON", "application/sparql-results+json", "json"], ["XML", "application/sparql-results+xml", "xml"]];
   var GRAPH_FORMATS = [["Turtle", "text/turtle", "ttl"], ["N-Triples", "application/n-triples", "nt"],
-    ["JSON-LD", "application/ld+json", "jsonld"], ["RDF/XML", "application/rdf+xml", "rdf"],
-    ["N-Quads", "application/n-quads", "nq"], ["TriG", "application/trig", "trig"]];
+    ["JSON-LD", "application/ld+json", "jsonld"], ["RDF/XML", "application/rdf+xml", "rdf"]];
   var LOCAL = [["https://w3id.org/crampkg/id/", "/id/"], ["https://w3id.org/crampkg/ontology#", "/ontology/"]];
 
   function el(tag, attrs, text) {
@@ -32,66 +36,215 @@
     if (text !== undefined && text !== null) node.textContent = text;
     return node;
   }
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
   function setStatus(text, isError) {
     statusEl.textContent = text;
     statusEl.classList.toggle("error", !!isError);
   }
-
-  /* ----- the catalogue: tolerant of a list, {queries: [...]} or {name: {...}} ----- */
-  function normalise(listing) {
-    var items = Array.isArray(listing) ? listing : (Array.isArray(listing.queries) ? listing.queries : null);
-    if (!items) {
-      var src = listing.queries && typeof listing.queries === "object" ? listing.queries : listing;
-      items = Object.keys(src).map(function (k) { return Object.assign({ name: k }, src[k]); });
+  function localPath(iri) {
+    for (var i = 0; i < LOCAL.length; i++) {
+      if (iri.indexOf(LOCAL[i][0]) === 0 && iri.length > LOCAL[i][0].length) return LOCAL[i][1] + iri.slice(LOCAL[i][0].length);
     }
-    return items.map(function (q) {
-      var params = q.parameters || q.params || [];
-      if (!Array.isArray(params)) {
-        params = Object.keys(params).map(function (k) {
-          var v = params[k];
-          return typeof v === "object" && v !== null ? Object.assign({ name: k }, v) : { name: k, type: String(v) };
-        });
-      }
-      var name = q.name || q.id || q.slug;
-      return {
-        name: name,
-        title: q.title || q.label || name,
-        description: q.description || "",
-        answers: q.answers || "",
-        form: (q.form || "").toUpperCase(),
-        url: q.url || "/api/queries/" + encodeURIComponent(name),
-        parameters: params.map(function (p) {
-          return { name: p.name, type: p.type || "", description: p.description || p.label || "",
-            value: p["default"] !== undefined && p["default"] !== null ? String(p["default"]) :
-              (p.example !== undefined && p.example !== null ? String(p.example) : "") };
-        }),
-        sparql: q.sparql || q.query || q.text || q.source || sourceByName[name] || ""
-      };
-    }).filter(function (q) { return q.name; });
+    return null;
+  }
+  function curie(iri) {
+    var best = null;
+    Object.keys(prefixes).forEach(function (p) {
+      var ns = prefixes[p];
+      if (iri.indexOf(ns) === 0 && iri.length > ns.length && (!best || ns.length > prefixes[best].length)) best = p;
+    });
+    return best ? best + ":" + iri.slice(prefixes[best].length) : null;
   }
 
-  function choose(q, button) {
-    current = q;
-    cannedList.querySelectorAll("button").forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
-    if (button) button.setAttribute("aria-pressed", "true");
-    editor.value = q.sparql;
+  /* ----- completion, from this server only ----- */
+  var described = {};  // CURIE -> "label (alternative labels)", shown beside each suggestion
+  function complete(kind, text) {
+    var params = new URLSearchParams({ kind: kind, q: String(text || "").slice(0, 200), limit: "30" });
+    return fetch("/api/complete?" + params.toString(), { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { completions: [] }; })
+      .then(function (j) {
+        return j.completions.map(function (t) {
+          var alt = t.alt_labels.length ? " (" + t.alt_labels.join(", ") + ")" : "";
+          var local = t.curie.slice(t.curie.indexOf(":") + 1);
+          // a label that only repeats the CURIE's local name (claims are named by their slug) adds nothing
+          described[t.curie] = t.label === local && !alt ? "" : t.label + alt;
+          return t;
+        });
+      })
+      .catch(function () { return []; });
+  }
+  function withLabels(_yasqe, hints) {
+    return hints.map(function (h) {
+      if (described[h.text]) h.displayText = h.text + "  \u2014 " + described[h.text];
+      return h;
+    });
+  }
+  function termToken(yasqe) {
+    var token = yasqe.getCompleteToken();
+    var s = token.string || "";
+    if (!s.trim() || /^[?$"'<]/.test(s) || /^[\s{}().;,]+$/.test(s)) return null;
+    return token;
+  }
+  function inPredicatePosition(token) {
+    return token.state && token.state.possibleCurrent && token.state.possibleCurrent.indexOf("a") >= 0;
+  }
+  function afterTypeProperty(yasqe, token) {
+    var previous = yasqe.getPreviousNonWsToken(yasqe.getDoc().getCursor().line, token);
+    var p = previous && previous.state && previous.state.lastProperty;
+    return p === "a" || p === "rdf:type";
+  }
+  function inTermPosition(token) {
+    var possible = (token.state && token.state.possibleCurrent) || [];
+    return possible.indexOf("PNAME_LN") >= 0 || possible.indexOf("IRI_REF") >= 0;
+  }
+  function curies(kind) {
+    return function (_yasqe, token) {
+      return complete(kind, token.string.trim()).then(function (list) { return list.map(function (t) { return t.curie; }); });
+    };
+  }
+
+  Yasqe.forkAutocompleter("prefixes", {
+    name: "crampkg-prefixes",
+    persistenceId: null,
+    get: function () {
+      return complete("prefix", "").then(function (list) {
+        return list.map(function (t) { return t.curie + " <" + t.iri + ">"; });
+      });
+    }
+  }, false);
+  Yasqe.registerAutocompleter({
+    name: "crampkg-classes", bulk: false, autoShow: true, persistenceId: null,
+    isValidCompletionPosition: function (yasqe) {
+      var token = yasqe.getCompleteToken();
+      if (/^[?$"']/.test(token.string)) return false;
+      return afterTypeProperty(yasqe, token);
+    },
+    get: function (_yasqe, token) {
+      var text = (token.string || "").trim();
+      return complete("class", text === "a" ? "" : text).then(function (list) { return list.map(function (t) { return t.curie; }); });
+    },
+    postprocessHints: withLabels
+  }, false);
+  Yasqe.registerAutocompleter({
+    name: "crampkg-properties", bulk: false, autoShow: true, persistenceId: null,
+    isValidCompletionPosition: function (yasqe) {
+      var token = termToken(yasqe);
+      return !!token && inPredicatePosition(token);
+    },
+    get: curies("property"),
+    postprocessHints: withLabels
+  }, false);
+  Yasqe.registerAutocompleter({
+    name: "crampkg-entities", bulk: false, autoShow: true, persistenceId: null,
+    isValidCompletionPosition: function (yasqe) {
+      var token = termToken(yasqe);
+      return !!token && !inPredicatePosition(token) && !afterTypeProperty(yasqe, token) && inTermPosition(token);
+    },
+    get: curies("entity"),
+    postprocessHints: withLabels
+  }, false);
+  // The stock completers ask prefix.cc and the LOV API: remove them so no configuration can turn them on.
+  ["prefixes", "property", "class"].forEach(function (name) { delete Yasqe.Autocompleters[name]; });
+  Yasqe.defaults.autocompleters = [];
+  Yasqe.defaults.prefixCcApi = "";
+
+  var run = function () { runQuery(); };
+  var yasqe = new Yasqe(document.getElementById("editor"), {
+    value: textarea.value,
+    persistenceId: null,
+    showQueryButton: false,
+    createShareableLink: null,
+    createShortLink: null,
+    consumeShareLink: null,
+    resizeable: true,
+    editorHeight: "18em",
+    autocompleters: ["variables", "crampkg-prefixes", "crampkg-classes", "crampkg-properties", "crampkg-entities"],
+    requestConfig: { endpoint: "/sparql", method: "POST" },
+    extraKeys: { "Ctrl-Enter": run, "Cmd-Enter": run, "Ctrl-S": function () {} }
+  });
+  textarea.hidden = true;
+  textarea.setAttribute("aria-hidden", "true");
+  var input = yasqe.getInputField();
+  input.setAttribute("aria-labelledby", "editor-label");
+  document.getElementById("editor-label").removeAttribute("for");
+
+  var yasr = new Yasr(document.getElementById("results"), {
+    persistenceId: null,
+    prefixes: function () { return prefixes; },
+    pluginOrder: ["table", "response"],
+    defaultPlugin: "table"
+  });
+
+  /* Yasr's table links an IRI to itself; crampkg's own IRIs open their page on this site instead, outside
+     http(s) IRIs open in a new tab without referrer, and any other scheme (javascript:, data:) is only text. */
+  var Table = Yasr.plugins.table;
+  Table.prototype.getUriLinkFromBinding = function (binding) {
+    var iri = binding.value;
+    var local = localPath(iri);
+    var short = curie(iri);
+    var text = escapeHtml(short || "<" + iri + ">");
+    var label = labels[iri];
+    var title = escapeHtml((label ? label + " \u2014 " : "") + iri);
+    if (local) return "<a class='iri local' href='" + escapeHtml(local) + "' title='" + title + "'>" + text + "</a>";
+    if (/^https?:\/\//i.test(iri)) {
+      return "<a class='iri ext' href='" + escapeHtml(iri) + "' title='" + title +
+        "' target='_blank' rel='noopener noreferrer'>" + text + "</a>";
+    }
+    return "<span class='iri' title='" + title + "'>" + text + "</span>";
+  };
+
+  /* ----- the catalogue ----- */
+  function chooseParams(q, given) {
     paramsEl.textContent = "";
-    document.getElementById("param-title").textContent = q.title;
-    document.getElementById("param-desc").textContent = q.description;
     q.parameters.forEach(function (p) {
       var label = el("label", { "for": "param-" + p.name });
       label.appendChild(document.createTextNode(p.name));
       var hint = [p.type, p.description].filter(Boolean).join(" \u2014 ");
       if (hint) label.appendChild(el("span", { "class": "hint" }, hint));
-      var input = el("input", { id: "param-" + p.name, name: p.name, type: "text", "data-param": p.name });
-      input.value = p.value;
-      label.appendChild(input);
+      var field = el("input", { id: "param-" + p.name, name: p.name, type: "text", "data-param": p.name,
+        autocomplete: "off", spellcheck: "false" });
+      field.value = given && given.get(p.name) !== null ? given.get(p.name) : (p["default"] || p.example || "");
+      if (p.type === "IRI") {
+        var list = el("datalist", { id: "param-" + p.name + "-list" });
+        field.setAttribute("list", list.id);
+        field.addEventListener("input", function () {
+          complete("entity", field.value).then(function (terms) {
+            list.textContent = "";
+            terms.forEach(function (t) { list.appendChild(el("option", { value: t.curie }, t.label)); });
+          });
+        });
+        label.appendChild(list);
+      }
+      field.addEventListener("input", updateShareLink);
+      label.appendChild(field);
       paramsEl.appendChild(label);
     });
-    paramBox.hidden = false;
-    var url = new URL(window.location.href);
-    url.searchParams.set("q", q.name);
-    window.history.replaceState(null, "", url.pathname + url.search);
+  }
+
+  function choose(q, given) {
+    current = q;
+    cannedList.querySelectorAll("button[data-query]").forEach(function (b) {
+      b.setAttribute("aria-pressed", b.getAttribute("data-query") === q.name ? "true" : "false");
+    });
+    yasqe.setValue(q.sparql);
+    document.getElementById("card-title").textContent = q.title;
+    document.getElementById("card-desc").textContent = q.description;
+    document.getElementById("card-answers").textContent = q.answers ? "Answers: " + q.answers : "";
+    chooseParams(q, given);
+    card.hidden = false;
+    markEdited();
+    updateShareLink();
+  }
+
+  function markEdited() {
+    var edited = !!current && yasqe.getValue() !== current.sparql;
+    document.getElementById("card-edited").hidden = !edited;
+    paramsEl.classList.toggle("inactive", edited);
+    paramsEl.querySelectorAll("input").forEach(function (i) { i.disabled = edited; });
   }
 
   function renderCatalogue(queries) {
@@ -100,36 +253,54 @@
       var li = el("li");
       var b = el("button", { type: "button", "aria-pressed": "false", "data-query": q.name });
       b.appendChild(el("strong", {}, q.title));
-      if (q.parameters.length) b.appendChild(el("span", { "class": "desc" }, "parameters: " + q.parameters.map(function (p) { return p.name; }).join(", ")));
       if (q.description) b.appendChild(el("span", { "class": "desc" }, q.description));
-      if (q.answers) b.appendChild(el("span", { "class": "desc" }, "Answers: " + q.answers));
-      b.addEventListener("click", function () { choose(q, b); });
+      if (q.parameters.length) b.appendChild(el("span", { "class": "desc params-note" }, "parameters: " + q.parameters.map(function (p) { return p.name; }).join(", ")));
+      b.addEventListener("click", function () {
+        choose(q);
+        if (window.matchMedia("(max-width: 900px)").matches) {
+          cannedBox.open = false;
+          card.scrollIntoView({ block: "start" });
+        }
+      });
       li.appendChild(b);
-      if (q.sparql) {
-        var d = el("details");
-        d.appendChild(el("summary", {}, "SPARQL of " + q.name));
-        d.appendChild(el("pre", {}, q.sparql));
-        li.appendChild(d);
-      }
       cannedList.appendChild(li);
     });
     cannedStatus.textContent = queries.length + " canned queries. Choose one to load it into the editor.";
-    var wanted = new URLSearchParams(window.location.search).get("q");
-    queries.forEach(function (q) {
-      if (q.name === wanted) choose(q, cannedList.querySelector('button[data-query="' + CSS.escape(q.name) + '"]'));
+    var params = new URLSearchParams(window.location.search);
+    var wanted = params.get("q");
+    queries.forEach(function (q) { if (q.name === wanted) choose(q, params); });
+  }
+
+  function loadCatalogue() {
+    return fetch("/api/queries", { headers: { Accept: "application/json" } }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    }).then(function (listing) {
+      renderCatalogue(listing.queries.map(function (q) {
+        return { name: q.name, title: q.title || q.name, description: q.description || "", answers: q.answers || "",
+          form: (q.form || "").toUpperCase(), url: q.url, parameters: q.parameters || [],
+          sparql: sourceByName[q.name] || "" };
+      }));
+    }).catch(function (err) {
+      cannedStatus.textContent = "The canned-query catalogue is not available (" + err.message + "); you can still write SPARQL.";
     });
   }
 
-  fetch("/api/queries", { headers: { Accept: "application/json" } }).then(function (r) {
-    if (!r.ok) throw new Error("HTTP " + r.status);
-    return r.json();
-  }).then(function (listing) { renderCatalogue(normalise(listing)); }).catch(function (err) {
-    cannedStatus.textContent = "The canned-query catalogue is not available here (" + err.message + "); you can still write SPARQL.";
-    var fallback = Object.keys(sourceByName).map(function (n) {
-      return { name: n, title: n, description: "", answers: "", form: "", url: "", parameters: [], sparql: sourceByName[n] };
-    });
-    if (fallback.length) renderCatalogue(fallback);
-  });
+  /* ----- the link that reopens this query ----- */
+  function shareUrl() {
+    var p = new URLSearchParams();
+    if (current && yasqe.getValue() === current.sparql) {
+      p.set("q", current.name);
+      paramsEl.querySelectorAll("input[data-param]").forEach(function (i) { p.set(i.getAttribute("data-param"), i.value); });
+    } else {
+      p.set("query", yasqe.getValue());
+    }
+    return "/query?" + p.toString();
+  }
+  function updateShareLink() {
+    shareLink.href = shareUrl();
+    shareLink.hidden = false;
+  }
 
   /* ----- running ----- */
   function queryForm(text) {
@@ -139,7 +310,7 @@
   }
 
   function buildRequest() {
-    var text = editor.value;
+    var text = yasqe.getValue();
     var graph = /CONSTRUCT|DESCRIBE/.test(queryForm(text));
     if (current && current.url && text === current.sparql) {
       if (current.form) graph = /CONSTRUCT|DESCRIBE/.test(current.form);
@@ -161,57 +332,14 @@
         return r.text().then(function (t) {
           var msg = t;
           try { var j = JSON.parse(t); msg = j.error || j.message || t; } catch (e) { /* plain text */ }
-          throw new Error(r.status + ": " + String(msg).slice(0, 400));
+          var err = new Error(r.status + ": " + String(msg).trim().slice(0, 400));
+          err.status = r.status;
+          err.detail = String(msg).trim();
+          throw err;
         });
       }
       return r;
     });
-  }
-
-  function cell(term) {
-    var td = el("td");
-    if (!term) return td;
-    if (term.type === "uri") {
-      var iri = term.value, href = null;
-      LOCAL.forEach(function (pair) { if (iri.indexOf(pair[0]) === 0 && iri.length > pair[0].length) href = pair[1] + iri.slice(pair[0].length); });
-      var text = labels[iri] || iri;
-      var a = el("a", { href: href || iri, title: iri }, text);
-      if (!href) { a.className = "ext"; a.rel = "noopener noreferrer"; }
-      td.appendChild(a);
-    } else if (term.type === "bnode") {
-      td.textContent = "_:" + term.value;
-    } else {
-      td.textContent = term.value;
-      var lang = term["xml:lang"] || "";
-      var extra = lang && lang !== "en" ? "@" + lang : "";
-      if (extra) td.appendChild(el("span", { "class": "muted" }, " " + extra));
-    }
-    return td;
-  }
-
-  function showSelect(json) {
-    results.textContent = "";
-    if (typeof json["boolean"] === "boolean") {
-      results.appendChild(el("p", { "class": "big" }, "Answer: " + (json["boolean"] ? "yes" : "no")));
-      return 1;
-    }
-    var vars = json.head.vars || [];
-    var rows = json.results.bindings || [];
-    var table = el("table", { id: "results-table" });
-    table.appendChild(el("caption", { "class": "muted" }, rows.length + " result" + (rows.length === 1 ? "" : "s")));
-    var thead = el("thead"), tr = el("tr");
-    vars.forEach(function (v) { tr.appendChild(el("th", { scope: "col" }, v)); });
-    thead.appendChild(tr);
-    table.appendChild(thead);
-    var tbody = el("tbody");
-    rows.forEach(function (row) {
-      var r = el("tr");
-      vars.forEach(function (v) { r.appendChild(cell(row[v])); });
-      tbody.appendChild(r);
-    });
-    table.appendChild(tbody);
-    results.appendChild(table);
-    return rows.length;
   }
 
   function showDownloads(req) {
@@ -231,7 +359,7 @@
     downloads.hidden = false;
   }
 
-  function run() {
+  function runQuery() {
     var req = buildRequest();
     lastRequest = req;
     setStatus("Running\u2026");
@@ -239,36 +367,42 @@
     var started = performance.now();
     var accept = req.graph ? "text/turtle" : "application/sparql-results+json";
     send(req, accept).then(function (r) {
-      var ms = Math.round(performance.now() - started);
-      if (req.graph) {
-        return r.text().then(function (t) {
-          results.textContent = "";
-          results.appendChild(el("pre", { id: "results-graph" }, t));
-          setStatus("Done in " + ms + " ms.");
-        });
-      }
-      return r.json().then(function (json) {
-        var n = showSelect(json);
-        var note = r.headers.get("X-Truncated") || r.headers.get("X-Result-Truncated");
-        setStatus(n + " result" + (n === 1 ? "" : "s") + " in " + ms + " ms." + (note ? " Truncated." : ""));
+      return r.text().then(function (body) {
+        var ms = Math.round(performance.now() - started);
+        var type = (r.headers.get("Content-Type") || accept).split(";")[0];
+        yasr.setResponse({ data: body, contentType: type, status: r.status, executionTime: ms });
+        var rows = r.headers.get("X-Crampkg-Rows");
+        var truncated = r.headers.get("X-Crampkg-Truncated");
+        var count = rows !== null ? rows + (req.graph ? " triples" : " results") : "Done";
+        var answer = req.graph ? null : /"boolean"\s*:\s*(true|false)/.exec(body);
+        if (answer) count = "Answer: " + (answer[1] === "true" ? "yes" : "no") + ",";
+        setStatus(count + " in " + ms + " ms." + (truncated === "true" ? " Truncated at the server's row limit." : ""));
       });
     }).then(function () { showDownloads(req); }).catch(function (err) {
-      results.textContent = "";
       downloads.hidden = true;
+      // the server's message (which names the line and column of a syntax error) replaces the old results
+      yasr.setResponse({ error: { status: err.status, statusText: "The query failed", text: err.detail || err.message } });
       setStatus("The query failed: " + err.message, true);
     }).then(function () { document.getElementById("run").disabled = false; });
   }
 
-  form.addEventListener("submit", function (e) { e.preventDefault(); run(); });
-  editor.addEventListener("keydown", function (e) {
-    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); }
-  });
-  editor.addEventListener("input", function () {
-    if (current && editor.value !== current.sparql) {
-      paramBox.hidden = true;
-      current = null;
-      cannedList.querySelectorAll("button").forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
-    }
-  });
+  form.addEventListener("submit", function (e) { e.preventDefault(); runQuery(); });
+  document.getElementById("card-restore").addEventListener("click", function () { if (current) choose(current); });
+  yasqe.on("change", function () { markEdited(); updateShareLink(); });
+
+  var opened = new URLSearchParams(window.location.search).get("query");
+  if (opened) yasqe.setValue(opened);
+  updateShareLink();
+  if (window.matchMedia("(max-width: 900px)").matches) cannedBox.open = false;
+
+  Promise.all([
+    complete("prefix", "").then(function (list) {
+      list.forEach(function (t) { prefixes[t.curie.replace(/:$/, "")] = t.iri; });
+    }),
+    loadCatalogue()
+  ]).then(function () { document.body.setAttribute("data-ready", "true"); });
+
+  window.crampkgEditor = yasqe;
+  window.crampkgResults = yasr;
   window.crampkgLastRequest = function () { return lastRequest; };
 }());

@@ -11,24 +11,13 @@ import urllib.error
 import urllib.request
 
 import pytest
-from chromium import ARTIFACTS, watch_page
+from chromium import ARTIFACTS
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 pytestmark = pytest.mark.browser
 
 VITAMIN_D = "https://w3id.org/crampkg/id/vitamin-d"
-
-
-@pytest.fixture
-def watched(browser, live_server):
-    """(page, watch) at 1280×900; the watch is checked when the test ends."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True,
-                                  service_workers="block")
-    page, watch = watch_page(context)
-    yield page, watch
-    context.close()
-    watch.check()
 
 
 def url(live_server, path: str) -> str:
@@ -195,32 +184,7 @@ def test_the_same_url_gives_turtle_to_an_rdf_client(live_server):
     assert (URIRef(VITAMIN_D), RDFS.label, Literal("vitamin D", lang="en")) in g
 
 
-# ----- the query page (runs on /sparql and /api/queries) -----------------------------------------------
-def test_query_page_runs_a_canned_query_with_a_parameter_and_downloads_csv(watched, live_server):
-    page, _ = watched
-    page.goto(url(live_server, "/query"))
-    page.locator("#canned button").first.wait_for()
-    with_params = page.locator("#canned button", has_text="parameters:")
-    assert with_params.count() >= 1, "no canned query with a parameter"
-    with_params.first.click()
-    inputs = page.locator("#params input")
-    assert inputs.count() >= 1
-    for i in range(inputs.count()):
-        assert inputs.nth(i).input_value() != "", "parameter form should be pre-filled with its default/example"
-    assert page.locator("#sparql").input_value().strip() != ""
-    page.click("#run")
-    page.locator("#results-table, #results p").first.wait_for()
-    assert "failed" not in page.locator("#status").inner_text()
-    # every canned query's SPARQL is visible on the page
-    assert page.locator("#canned details pre").count() == page.locator("#canned > li").count()
-    with page.expect_download() as info:
-        page.click("#downloads button[data-format=csv]")
-    download = info.value
-    path = ARTIFACTS / "query-download.csv"
-    ARTIFACTS.mkdir(exist_ok=True)
-    download.save_as(path)
-    text = path.read_text(encoding="utf-8")
-    assert text.splitlines()[0].strip(), "the CSV should start with a header row"
+# The query page has its own file, tests/server/pages/test_query_page.py.
 
 
 # ----- screenshots and layout at phone and desktop widths ---------------------------------------------

@@ -42,7 +42,7 @@ def test_every_page_is_html_with_title_disclaimer_and_only_local_resources(clien
 
 
 def test_static_files_load_nothing_from_outside(client):
-    for name in ("site.css", "explorer.js", "article.js", "query.js"):
+    for name in ("site.css", "explorer.js", "article.js", "query.js", "query.css"):
         text = client.get(f"/static/{name}").get_data(as_text=True)
         assert not re.search(r"https?://(?!w3id\.org/crampkg/)", text), name
         assert "innerHTML" not in text and "insertAdjacentHTML" not in text, f"{name} writes HTML"
@@ -52,8 +52,9 @@ def test_vendored_files_match_their_recorded_checksums():
     import hashlib
 
     vendor = ROOT / "server" / "pages" / "static" / "vendor"
-    recorded = dict(re.findall(r"`([\w./-]+\.js)`[^|]*\| `([0-9a-f]{64})`", (vendor / "VENDORED.md").read_text()))
-    assert len(recorded) == 3
+    table = (vendor / "VENDORED.md").read_text()
+    recorded = dict(re.findall(r"`([\w./-]+\.(?:js|css))`[^|]*\| `([0-9a-f]{64})`", table))
+    assert len(recorded) == 5
     for name, digest in recorded.items():
         assert hashlib.sha256((vendor / name).read_bytes()).hexdigest() == digest, name
         assert (vendor / name.split("/")[0] / "LICENSE").exists()

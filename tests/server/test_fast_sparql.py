@@ -11,7 +11,7 @@ import pytest
 from werkzeug.test import Client, EnvironBuilder
 
 from server import create_app
-from server.fast_sparql import FastSparql
+from server.fast_sparql import FastSparql, header_functions
 
 FORM = "application/x-www-form-urlencoded"
 SELECT = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 3"
@@ -83,3 +83,10 @@ def test_fast_path_stays_off_with_a_hook_it_does_not_know(built):
     r = app.test_client().get("/sparql", query_string={"query": "ASK {}"})
     assert r.headers["X-Stamp"] == "1" and r.json["boolean"] is True
     assert not app.wsgi_app.active
+
+
+def test_fast_path_is_on_in_the_app_as_served(app):
+    """The app as `crampkg serve` builds it keeps its fast path. If this fails, a Flask hook was added that the
+    fast path does not know: give it a ``headers`` attribute (see server/fast_sparql.py), or every /sparql request
+    goes through Flask again (correct, but several times slower)."""
+    assert header_functions(app) is not None

@@ -186,3 +186,12 @@ def test_runaway_query_is_stopped_while_concurrent_clients_keep_being_answered(g
     assert answers and all(status == 200 for _, status in answers), [s for _, s in answers if s != 200][:5]
     during = [t for t, _ in answers if started < t < ended]
     assert len(during) >= 10, f"only {len(during)} answers while the runaway query ran"
+
+
+def test_request_target_over_64_kib_is_414(guarded_server):
+    """granian (through the `http` crate) refuses a request target over 64 KiB with 414 URI Too Long before the
+    app sees it; up to that length the app's own caps answer (413 here). A longer query goes in a POST body."""
+    url = f"{guarded_server.url}/sparql"
+    assert requests.get(url, params={"query": "ASK {} #" + "x" * 66_000}, timeout=10).status_code == 414
+    assert requests.get(url, params={"query": "ASK {} #" + "x" * 60_000}, timeout=10).status_code == 413
+    assert requests.get(f"{guarded_server.url}/api/entities", timeout=10).status_code == 200

@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-# Debian packages the tests drive for real (browser, independent RDF parsers).
-SYSTEM_PACKAGES := chromium raptor2-utils serdi graphviz
+# Debian packages the tests drive for real (browser, independent RDF parsers, the JDK for HermiT,
+# the Virtuoso store).
+SYSTEM_PACKAGES := chromium raptor2-utils serdi graphviz default-jre-headless virtuoso-opensource-7-bin
 PYTEST_ARGS ?=
 # The peers `make bench` measures against, in their own venv so they never touch crampkg's dependencies.
 BENCH_VENV := .venv-bench
@@ -13,7 +14,7 @@ BENCH_PEERS := oxigraph==0.5.13 rdflib-endpoint==0.6.3 uvicorn==0.54.0
 # The load generator `make bench` drives every server with (a Debian package).
 BENCH_SYSTEM_PACKAGES := wrk
 
-.PHONY: install install-test system-deps build run test bench bench-peers lint clean screenshots
+.PHONY: install install-test system-deps build run test check-shared bench bench-peers bench-corpus bench-corpus-1000 lint fidelity clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +53,11 @@ test: install-test
 	$(BIN)/crampkg build
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
+# A maintainer's check, not a test: do the shipped article and allow-list still agree with ../shared?
+SHARED ?= ../shared
+check-shared: install
+	$(BIN)/python scripts/check_shared.py --shared $(SHARED)
+
 $(BENCH_VENV)/.installed:
 	$(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/pip install -q $(BENCH_PEERS)
@@ -60,13 +66,27 @@ $(BENCH_VENV)/.installed:
 bench-peers: $(BENCH_VENV)/.installed
 	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(BENCH_SYSTEM_PACKAGES)"
 
-bench: install build bench-peers
+bench: install-test build bench-peers
 	PEERS_BIN=$(BENCH_VENV)/bin $(BIN)/python -m bench
+	$(BIN)/python -m bench.scale --articles 1 10 100 --reference 1 10
+	$(BIN)/python -m bench.stores
+
+# Build time per stage and peak memory for synthetic corpora of 1, 10 and 100 articles (part of `make bench`).
+bench-corpus: install
+	$(BIN)/python -m bench.scale --articles 1 10 100 --reference 1 10
+
+# The 1,000-article build alone (minutes): results in bench/results/corpus-1000.md.
+bench-corpus-1000: install
+	$(BIN)/python -m bench.scale --articles 1000 --reference --output corpus-1000
 
 # The README's picture of the query page, taken by its browser test.
 screenshots: install-test build
 	$(BIN)/python -m pytest -q tests/server/pages/test_query_page.py -k screenshot_for_the_readme
 	mkdir -p docs && cp test-artifacts/query-page.png docs/query-page.png
+
+# docs/fidelity.md: the article sentence by sentence with its claims, generated from the graph (tested as current)
+fidelity: install
+	$(BIN)/python scripts/fidelity.py
 
 lint: install-test
 	$(BIN)/ruff check kg server tests bench scripts

@@ -64,7 +64,7 @@ NEW_TEXT, SAME_TEXT = "new text each request", "same text"
 CANNED = {  # workload: (canned query name, parameters)
     "canned, no parameters": ("upper-limits", {}),
     "canned, parameterised": ("intake-exceeds-limit",
-                              {"amount": "5000", "unit": "unit:IU", "substance": "id:vitamin-d"}),
+                              {"amount": "5000", "unit": "IU", "substance": "id:vitamin-d"}),
 }
 JSON_RESULTS, NTRIPLES = "application/sparql-results+json", "application/n-triples"
 

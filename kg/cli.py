@@ -1,13 +1,25 @@
-"""The `crampkg` command line: build, summary, query, serve and export."""
+"""The `crampkg` command line: build, summary, query, serve, export and load.
+
+Whatever the user types ends in a result or in one line ``crampkg: error: …`` that names the bad part and
+exit status 2, never in a traceback: values are checked by argparse types before any work starts, library
+errors (:class:`CrampkgError`) and the operating system's (:class:`OSError`) are reported at one edge,
+:func:`main`, and anything else is reported there as a bug to report, in one line.
+"""
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
+import os
+import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from kg.errors import CrampkgError
-from kg.export import CONTENTS, FORMATS, catalogue, export_bytes, get_format, select, write_export
+from kg.export import CONTENTS, FORMATS, catalogue, export_bytes, format_options, get_format, select, write_export
+from kg.export.rdf import check_context
 from kg.graph.dataset import load_dataset
 from kg.namespaces import BUILD_DIR, DATASET_FILE, DISCLAIMER
 from kg.query import limits
@@ -15,14 +27,17 @@ from kg.query.catalogue import Catalogue, known_iris
 from kg.query.engines import ENGINES, open_engine
 from kg.query.engines.remote import RemoteEngine
 from kg.query.table import FORMATTERS
+from kg.query.text import shape
+from kg.store.snapshot import REFRESH_SECONDS
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     # the build (owlrl, pyshacl) and the server (Flask, granian) are imported by the commands that use them,
     # so that `crampkg query` and `crampkg export` start without loading them
-    from kg.build import build, format_summary
+    from kg.build import Sources, build, format_summary
 
-    result = build(Path(args.out), force=args.force)
+    sources = Sources.from_folder(Path(args.sources)) if args.sources else None
+    result = build(Path(args.out), sources, force=args.force, reasoner=args.reasoner, validator=args.validator)
     print(format_summary(result.summary))
     print(f"{'reused cached build' if result.cached else 'built'}: {result.path}")
     return 0
@@ -32,22 +47,58 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from kg.build import SUMMARY_FILE, format_summary
 
     path = Path(args.out) / SUMMARY_FILE
-    if not path.exists():
-        raise CrampkgError(f"{path}: no build yet; run `crampkg build` first")
-    print(format_summary(json.loads(path.read_text())))
+    if not names_a_file(str(path)):
+        raise CrampkgError(f"{shown(str(path))}: no build yet; run `crampkg build` first")
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+        text = format_summary(summary)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CrampkgError(f"{shown(str(path))}: not a crampkg build summary ({type(exc).__name__}: {exc}); "
+                           "run `crampkg build --force` to write it again") from None
+    print(text)
     return 0
 
 
-# Longer text is a query, never a file name (and would make the operating system refuse the path).
-MAX_PATH_LENGTH = 4096
+MAX_QUERY_FILE = 10_000_000  # bytes; a query file larger than this is surely not a query
+
+
+def shown(text: str, limit: int = 80) -> str:
+    """`text` as it may appear in an error message: quoted, and cut short if long."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def names_a_file(arg: str) -> bool:
+    """Whether `arg` names an existing regular file. Never raises: a name too long for the file system, or
+    one holding a NUL byte, names no file (os.path.isfile catches both, Path.is_file does not)."""
+    return os.path.isfile(arg)
+
+
+def looks_like_a_file_name(arg: str) -> bool:
+    """An argument ending in ``.rq`` on one line with no ``{`` is meant as a file name (every query but a
+    bare DESCRIBE has a group, and a DESCRIBE ends with its IRI or variable, not ``.rq``)."""
+    return arg.lower().endswith(".rq") and "\n" not in arg and "{" not in arg
 
 
 def read_query_text(arg: str) -> str:
-    path = Path(arg)
-    if arg.endswith(".rq") or (len(arg) < MAX_PATH_LENGTH and path.is_file()):
-        if not path.is_file():
-            raise CrampkgError(f"{arg}: no such query file")
-        return path.read_text(encoding="utf-8")
+    """The query: the file `arg` names if it names an existing file, else `arg` itself as SPARQL text.
+
+    An argument that looks like a ``.rq`` file name but names no file is an error, not query text."""
+    if names_a_file(arg):
+        try:
+            if os.path.getsize(arg) > MAX_QUERY_FILE:
+                raise CrampkgError(f"{shown(arg)}: the file is larger than {MAX_QUERY_FILE} bytes; "
+                                   "is it really a query?")
+            raw = Path(arg).read_bytes()
+        except OSError as exc:
+            raise CrampkgError(f"{shown(arg)}: cannot read the query file ({exc.strerror or exc})") from None
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CrampkgError(f"{shown(arg)}: the query file is not UTF-8 text (byte {raw[exc.start]:#04x} at "
+                               f"offset {exc.start}); save it as UTF-8") from None
+    if looks_like_a_file_name(arg):
+        what = "is a folder, not a query file" if os.path.isdir(arg) else "no such query file"
+        raise CrampkgError(f"{shown(arg)}: {what}; give the path of an existing .rq file, or the query text")
     return arg
 
 
@@ -64,45 +115,118 @@ def parse_params(pairs: list[str]) -> dict[str, list[str]]:
 def cmd_query(args: argparse.Namespace) -> int:
     """A canned query by name, SPARQL text, or a .rq file; on the local build or a remote endpoint."""
 
-    engine = (RemoteEngine(args.endpoint) if args.endpoint
-              else open_engine(args.engine, Path(args.out) / DATASET_FILE))
     catalogue = Catalogue.load()
-    bindings = None
-    if args.query in catalogue.queries:
-        query = catalogue.get(args.query)
-        if not args.endpoint:  # an IRI must name something in the graph; a remote graph is not checked
-            catalogue.known_iris = known_iris(engine)
-        bindings = catalogue.bind(query, parse_params(args.param))
-        text = query.text
-    else:
+    text = None
+    if args.query not in catalogue.queries:
         if args.param:
             raise CrampkgError(f"--param only applies to canned queries: {', '.join(catalogue.queries)}")
         text = read_query_text(args.query)
+        if text is args.query and not text.split(maxsplit=1)[1:] and text.strip():
+            raise CrampkgError(f"{shown(text)} is not a canned query, an existing file, or SPARQL text; "
+                               f"the canned queries are: {', '.join(catalogue.queries)}")
+        shape(text)  # a malformed request fails before any engine is loaded
+    if args.endpoint is not None:
+        engine = RemoteEngine(endpoint_url(args.endpoint))
+    else:
+        engine = open_engine(args.engine, built_dataset(args.out))
+    bindings = None
+    if text is None:
+        query = catalogue.get(args.query)
+        if args.endpoint is None:  # an IRI must name something in the graph; a remote graph is not checked
+            catalogue.known_iris = known_iris(engine)
+        bindings = catalogue.bind(query, parse_params(args.param))
+        text = query.text
     result = engine.query(text, bindings=bindings)
     sys.stdout.write(FORMATTERS[args.format](result).rstrip("\n") + "\n")
     return 0
 
 
+def endpoint_url(url: str) -> str:
+    """An http(s) URL with a host: SPARQLWrapper would otherwise open file: and other URLs too."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError as exc:
+        raise CrampkgError(f"--endpoint {shown(url)}: not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise CrampkgError(f"--endpoint {shown(url)}: give an http:// or https:// URL of a SPARQL endpoint")
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        raise CrampkgError(f"--endpoint {shown(url)}: a URL has no spaces or control characters; "
+                           "percent-encode them")
+    return url
+
+
+def built_dataset(out: str) -> Path:
+    path = Path(out) / DATASET_FILE
+    if not names_a_file(str(path)):
+        raise CrampkgError(f"{shown(str(path))}: no build there; run `crampkg --out {shown(out)} build` first "
+                           "(or give the --out folder of an existing build)")
+    return path
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the built graph under granian, a production HTTP server (never Flask's dev server)."""
     from kg.build import build, format_summary
+    from kg.store.client import check_url, public_url
     from server import create_app
-    from server.serving import serve
+    from server.serving import Server
 
-    result = build(Path(args.out))
-    print(format_summary(result.summary), flush=True)
-    app = create_app({"DATASET_PATH": str(result.path), "ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout,
-                      "QUERY_WORKERS": args.workers, "QUERY_QUEUE": args.queue, "MAX_ROWS": args.max_rows,
-                      "QUERY_CACHE": args.cache, "MAX_CONTENT_LENGTH": args.max_request})
-    print(f"crampkg: serving {result.path} on http://{args.host}:{args.port}/  ({DISCLAIMER})", flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads)
+    config = {"ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout, "QUERY_WORKERS": args.workers,
+              "QUERY_QUEUE": args.queue, "MAX_ROWS": args.max_rows, "QUERY_CACHE": args.cache,
+              "MAX_CONTENT_LENGTH": args.max_request}
+    if args.endpoint:
+        source = f"the store at {public_url(check_url(args.endpoint, '--endpoint'))}"
+        config["ENDPOINT"] = args.endpoint
+        config["STORE_REFRESH"] = args.store_refresh
+    else:
+        result = build(Path(args.out))
+        print(format_summary(result.summary), flush=True)
+        source = str(result.path)
+        config["DATASET_PATH"] = str(result.path)
+    app = create_app(config)
+    if args.endpoint:
+        try:
+            sizes = app.extensions["crampkg"].version().sizes
+            print(f"crampkg: {source} holds {sum(sizes.values())} triples in {len(sizes)} graphs", flush=True)
+        except CrampkgError as exc:  # the server starts anyway and recovers when the store answers
+            print(f"crampkg: warning: {exc}; answering 502 until it does", flush=True)
+    try:
+        server = Server(app, host=args.host, port=args.port, threads=args.threads)
+    except (OSError, ValueError) as exc:
+        raise CrampkgError(f"cannot listen on {args.host}:{args.port}: {getattr(exc, 'strerror', None) or exc}; "
+                           "choose another --host or --port") from None
+    where = f"http://{args.host}:{server.effective_port}/"
+    print(f"crampkg: serving {source} on {where}  ({DISCLAIMER})", flush=True)
+    server.run()
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    """Push the build into an external store (kg.store.load); credentials come from the environment only."""
+    from kg.store.client import Credentials, Store, check_url
+    from kg.store.load import load
+
+    store = Store(check_url(args.endpoint, "--endpoint"),
+                  check_url(args.update_endpoint, "--update-endpoint") if args.update_endpoint else None,
+                  check_url(args.graph_store, "--graph-store") if args.graph_store else None,
+                  Credentials.from_env(), timeout=args.timeout)
+    report = load(store, built_dataset(args.out), progress=lambda line: print(line, flush=True))
+    for graph, n in report.graphs.items():
+        print(f"  {graph}: {n} triples")
+    if report.dropped:
+        print(f"  dropped {len(report.dropped)} staging graph(s) left by interrupted loads")
+    print(f"loaded {len(report.graphs)} graphs, {report.triples} triples into {store.name} by "
+          f"{report.method} in {report.seconds:.2f} s (load {report.load_id})", flush=True)
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-
-
-    ds = load_dataset(Path(args.out) / DATASET_FILE)
+    if not args.list and not args.format:
+        raise CrampkgError(f"give --format FORMAT (one of: {', '.join(FORMATS)}) or --list")
+    if args.format and format_options(get_format(args.format), {"context": args.context}):
+        check_context(args.context)
+    ds = load_dataset(built_dataset(args.out))
     if args.list:
         for row in catalogue(args.content, args.inferred, ds=ds):
             count = (f"{row['triples']} triples" if "triples" in row
@@ -110,10 +234,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             print(f"{row['format']:<10} {row['filename']:<40} {row['bytes']:>9} bytes  {count:<24} "
                   f"{row['description']}")
         return 0
-    if not args.format:
-        raise CrampkgError(f"give --format FORMAT (one of: {', '.join(FORMATS)}) or --list")
     fmt = get_format(args.format)
-    out = export_bytes(fmt.name, selection=select(ds, args.content, args.inferred, fmt=fmt.name))
+    out = export_bytes(fmt.name, selection=select(ds, args.content, args.inferred, fmt=fmt.name),
+                       context=args.context)
     if args.output in (None, "-"):
         if isinstance(out.payload, dict):
             raise CrampkgError(f"format {fmt.name} writes several files ({', '.join(sorted(out.payload))}); "
@@ -126,13 +249,66 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number in [minimum, maximum], with the range in the error."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{shown(text)} is not a whole number") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            bounds = f"from {minimum} to {maximum}" if maximum is not None else f"{minimum} or more"
+            raise argparse.ArgumentTypeError(f"{value} is out of range; give a number {bounds}")
+        return value
+    parse.__name__ = "whole number"
+    return parse
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a time limit in seconds, more than 0 (and finite)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a number of seconds") from None
+    if not 0 < value < 86_400:
+        raise argparse.ArgumentTypeError(f"{shown(text)} is out of range; give seconds above 0 and below 86400")
+    return value
+
+
+def host(text: str) -> str:
+    """An argparse type: an IP address or a host name, checked by its syntax alone (no lookup is made)."""
+    try:
+        ipaddress.ip_address(text)
+        return text
+    except ValueError:
+        pass
+    label = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
+    if len(text) <= 253 and re.fullmatch(rf"{label}(\.{label})*\.?", text) and not text.replace(".", "").isdigit():
+        return text
+    raise argparse.ArgumentTypeError(f"{shown(text)} is not an IP address or a host name; "
+                                     "give 127.0.0.1 (this machine only) or an address of this machine")
+
+
+def folder(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the folder name is empty; give a folder such as build")
+    return text
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="crampkg", description=f"The crampkg knowledge graph. {DISCLAIMER}")
-    p.add_argument("--out", default=str(BUILD_DIR), help="build folder (default: %(default)s)")
+    p.add_argument("--out", default=str(BUILD_DIR), type=folder, help="build folder (default: %(default)s)")
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="parse, reason, validate and write build/crampkg.nq")
     b.add_argument("--force", action="store_true", help="rebuild even if the inputs are unchanged")
+    b.add_argument("--out", default=argparse.SUPPRESS, help="build folder (same as the global --out)")
+    b.add_argument("--sources", metavar="DIR", default=None,
+                   help="source folder laid out like ontology/ (default: the shipped ontology/)")
+    b.add_argument("--reasoner", choices=["owlrl", "fast"], default="owlrl",
+                   help="owlrl (reference, default) or fast (the ontology's OWL 2 RL rules only, for corpora)")
+    b.add_argument("--validator", choices=["pyshacl", "fast"], default=None,
+                   help="SHACL validator (default: pyshacl with owlrl, fast with the fast reasoner)")
     b.set_defaults(func=cmd_build)
 
     s = sub.add_parser("summary", help="print the summary of the last build")
@@ -148,23 +324,40 @@ def parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_query)
 
     v = sub.add_parser("serve", help="build if needed, then serve the graph over HTTP")
-    v.add_argument("--host", default="127.0.0.1")
-    v.add_argument("--port", type=int, default=8000)
-    v.add_argument("--threads", type=int, default=limits.SERVER_THREADS,
+    v.add_argument("--host", type=host, default="127.0.0.1")
+    v.add_argument("--port", type=whole_number(0, 65535), default=8000, help="0: any free port")
+    v.add_argument("--threads", type=whole_number(1, 1000), default=limits.SERVER_THREADS,
                    help="Python threads running requests (default: %(default)s)")
     v.add_argument("--engine", choices=ENGINES, default="oxigraph", help="query engine (default: %(default)s)")
-    v.add_argument("--timeout", type=float, default=limits.QUERY_TIMEOUT,
+    v.add_argument("--timeout", type=seconds, default=limits.QUERY_TIMEOUT,
                    help="seconds per query (default: %(default)s)")
-    v.add_argument("--workers", type=int, default=limits.QUERY_WORKERS,
-                   help="query worker processes (default: %(default)s)")
-    v.add_argument("--queue", type=int, default=limits.QUERY_QUEUE,
+    v.add_argument("--workers", type=whole_number(0, 64), default=limits.QUERY_WORKERS,
+                   help="query worker processes; 0 runs queries in the server, with no time limit "
+                        "(default: %(default)s)")
+    v.add_argument("--queue", type=whole_number(1, 10_000), default=limits.QUERY_QUEUE,
                    help="queries running or waiting for a worker before 503 (default: %(default)s)")
-    v.add_argument("--max-rows", type=int, default=limits.MAX_ROWS, help="result rows before truncation")
-    v.add_argument("--max-request", type=int, default=limits.MAX_REQUEST_BYTES,
+    v.add_argument("--max-rows", type=whole_number(1), default=limits.MAX_ROWS,
+                   help="result rows before truncation")
+    v.add_argument("--max-request", type=whole_number(1), default=limits.MAX_REQUEST_BYTES,
                    help="bytes per request body or query")
-    v.add_argument("--cache", type=int, default=limits.RESPONSE_CACHE, help="cached answers; 0 turns the cache off")
+    v.add_argument("--cache", type=whole_number(0), default=limits.RESPONSE_CACHE,
+                   help="cached answers; 0 turns the cache off")
+    v.add_argument("--endpoint", metavar="QUERY_URL",
+                   help="serve the graphs loaded into this SPARQL store (`crampkg load`) instead of the build; "
+                        "credentials, if it needs them: CRAMPKG_STORE_USER, CRAMPKG_STORE_PASSWORD, CRAMPKG_STORE_AUTH")
+    v.add_argument("--store-refresh", type=seconds, default=REFRESH_SECONDS, metavar="SECONDS",
+                   help="with --endpoint: seconds between checks for a new load (default: %(default)s)")
     v.set_defaults(func=cmd_serve)
 
+    ld = sub.add_parser("load", help="push the built graphs into an external SPARQL store (replacing them as one step)",
+                        description="Credentials, if the store needs them: CRAMPKG_STORE_USER, CRAMPKG_STORE_PASSWORD "
+                                    "and CRAMPKG_STORE_AUTH (basic or digest) in the environment.")
+    ld.add_argument("--endpoint", required=True, metavar="QUERY_URL", help="the store's SPARQL query endpoint")
+    ld.add_argument("--update-endpoint", metavar="URL", help="its SPARQL Update endpoint (default: QUERY_URL)")
+    ld.add_argument("--graph-store", metavar="URL",
+                    help="its Graph Store HTTP Protocol endpoint (default: write with SPARQL Update)")
+    ld.add_argument("--timeout", type=seconds, default=120.0, help="seconds per request (default: %(default)s)")
+    ld.set_defaults(func=cmd_load)
 
     e = sub.add_parser("export", help="export the built graph for other tools (RDF, Neo4j, KGX, GraphML, …)")
     e.add_argument("--format", "-f", metavar="FORMAT", help=f"one of: {', '.join(FORMATS)}")
@@ -173,6 +366,9 @@ def parser() -> argparse.ArgumentParser:
                    help=f"one of: {', '.join(CONTENTS)} (default: all; causal for dot and mermaid)")
     e.add_argument("--inferred", action=argparse.BooleanOptionalAction, default=None,
                    help="include the inferred triples (default: yes, except for --content asserted)")
+    e.add_argument("--context", metavar="embedded|URL", default=None,
+                   help="jsonld: embed the context (default), or name the URL where a copy is served "
+                        "(`crampkg serve` serves one at /context.jsonld)")
     e.add_argument("-o", "--output", metavar="FILE|DIR", default=None,
                    help="file (or folder, for neo4j and kgx; a .zip path gets a zip) to write; "
                         "default or -: standard output")
@@ -180,13 +376,47 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def check_text(argv: list[str]) -> None:
+    """Refuse an argument that is not UTF-8: Python hands such bytes over as lone surrogates, which no query,
+    file name in a message, or engine can use."""
+    for i, arg in enumerate(argv, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raw = os.fsencode(arg)
+            raise CrampkgError(f"argument {i} is not UTF-8 text (byte {raw[exc.start]:#04x} at offset "
+                               f"{exc.start}): {shown(arg)}; type it as UTF-8") from None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        return args.func(args)
+        check_text(argv)
+        args = parser().parse_args(argv)
+        status = args.func(args)
+        sys.stdout.flush()  # here, so that a closed pipe is reported below and not at exit
+        return status
     except CrampkgError as exc:
         print(f"crampkg: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("crampkg: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`crampkg export … | head`): nothing more to say, and nowhere to say it.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except OSError as exc:
+        where = f"{shown(str(exc.filename), 160)}: " if exc.filename else ""
+        print(f"crampkg: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        # A bug, not bad input: one line the user can report, the traceback only when asked for.
+        if os.environ.get("CRAMPKG_DEBUG"):
+            raise
+        print(f"crampkg: internal error ({type(exc).__name__}: {exc}); please report it with the command you "
+              "ran (CRAMPKG_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":

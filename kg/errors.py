@@ -22,6 +22,10 @@ class InconsistencyError(BuildError):
     """The reasoner found a contradiction (e.g. a member of two disjoint classes)."""
 
 
+class UnsupportedConstruct(BuildError):
+    """The graph uses OWL the fast reasoner does not implement (build with --reasoner owlrl)."""
+
+
 # ----- reading the graph ------------------------------------------------------------------------------
 class NotFound(CrampkgError):
     """No entity or triple by that name."""
@@ -85,3 +89,28 @@ class WorkerFailed(CrampkgError):
     """Evaluating the query hit a bug in crampkg or its engine, not a fault of the query."""
 
     status = 500
+
+
+# ----- external stores --------------------------------------------------------------------------------
+class StoreError(CrampkgError):
+    """The store could not give an answer (HTTP 502: crampkg is a gateway in front of it)."""
+
+    status = 502
+
+
+class StoreUnavailable(StoreError):
+    """The store is down, unreachable, or answered something that is not a SPARQL answer (HTTP 502)."""
+
+
+class StoreRefused(StoreError):
+    """The store refused our credentials (its 401/403), or the operation (HTTP 502)."""
+
+
+class StoreTimeout(StoreError):
+    """The store did not answer within the time limit (HTTP 504)."""
+
+    status = 504
+
+
+class LoadError(CrampkgError):
+    """`crampkg load` did not complete; the store's previous graphs are unchanged."""

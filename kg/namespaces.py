@@ -34,8 +34,7 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/crampkg/ontology")
-# The JSON-LD context exports refer to; shipped as kg/context.jsonld and served at /context.jsonld, never fetched.
-CONTEXT_URL = "https://w3id.org/crampkg/context.jsonld"
+# The JSON-LD context of the exports: embedded in them by default, and served at /context.jsonld.
 CONTEXT_PATH = Path(__file__).resolve().parent / "context.jsonld"
 ARTICLE = ID["article"]
 

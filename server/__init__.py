@@ -17,7 +17,8 @@ from server.state import DEFAULTS, Knowledge
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """The app over the built dataset named by ``config["DATASET_PATH"]``; other keys as in ``DEFAULTS``."""
+    """The app over the built dataset named by ``config["DATASET_PATH"]``, or over the external store whose query
+    endpoint is ``config["ENDPOINT"]``; other keys as in ``DEFAULTS``."""
     app = Flask(__name__, static_folder=None)  # /static/ is the pages blueprint's (server/pages/static)
     app.config.update(DEFAULTS)
     app.config.update(config or {})
@@ -25,6 +26,8 @@ def create_app(config: dict | None = None) -> Flask:
     for module in (sparql, api, queries, openapi, exports, completion, pages):
         app.register_blueprint(module.bp)
     fast_sparql.init_app(app)  # inside the cache: a cached answer is still found first
-    cache.init_app(app, int(app.config["QUERY_CACHE"]))
+    # over a store, a cached answer lives no longer than a snapshot may go unchecked
+    cache.init_app(app, int(app.config["QUERY_CACHE"]),
+                   ttl=float(app.config["STORE_REFRESH"]) if app.config["ENDPOINT"] else None)
     errors.init_app(app)
     return app

@@ -28,7 +28,7 @@ def paths():
         {
             "from": {"iri": str(source), "label": causal.label(source)},
             "to": {"iri": str(target), "label": causal.label(target)},
-            "chains": [{"text": causal.chain_text(c), "steps": c} for c in chains],
+            "chains": [{"text": causal.chain_text(c), "summary": causal.chain_summary(c), "steps": c} for c in chains],
             "disclaimer": DISCLAIMER,
         }
     )

@@ -1,6 +1,8 @@
 """A response cache in front of the application (WSGI middleware): the dataset is read-only, so a
 successful query answer depends only on the request — method, host, path and query string, Accept,
 Content-Type and body.
+Over an external store (``crampkg serve --endpoint``) the graphs can be replaced by a new load, so answers
+are kept only as long as the server may go without checking for one (``ttl``).
 
 A hit is answered before Flask is entered: no routing, request parsing, query checks, parameter binding,
 negotiation or worker round trip, which together are most of the cost of a small query. Only answers the
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
@@ -25,9 +28,10 @@ def remember() -> None:
 
 
 class ResponseCache:
-    def __init__(self, app: Callable, size: int) -> None:
+    def __init__(self, app: Callable, size: int, ttl: float | None = None) -> None:
         self.app = app
         self.size = size
+        self.ttl = ttl  # seconds an answer is kept (None: for ever, the build being read-only)
         self._items: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
@@ -54,10 +58,13 @@ class ResponseCache:
         if key is not None:
             with self._lock:
                 hit = self._items.get(key)
+                if hit is not None and self.ttl is not None and time.monotonic() - hit[3] > self.ttl:
+                    del self._items[key]
+                    hit = None
                 if hit is not None:
                     self._items.move_to_end(key)
             if hit is not None:
-                status, headers, body = hit
+                status, headers, body, _ = hit
                 start_response(status, headers)
                 return [body]
         captured: dict = {}
@@ -76,13 +83,13 @@ class ResponseCache:
                 result.close()
         if len(body) <= MAX_BODY:
             with self._lock:
-                self._items[key] = (captured["status"], captured["headers"], body)
+                self._items[key] = (captured["status"], captured["headers"], body, time.monotonic())
                 while len(self._items) > self.size:
                     self._items.popitem(last=False)
         return [body]
 
 
-def init_app(app, size: int) -> None:
-    """Put the cache in front of ``app`` (a Flask app); ``size`` 0 leaves it out."""
+def init_app(app, size: int, ttl: float | None = None) -> None:
+    """Put the cache in front of ``app`` (a Flask app); ``size`` 0 leaves it out; ``ttl`` bounds an answer's age."""
     if size > 0:
-        app.wsgi_app = ResponseCache(app.wsgi_app, size)
+        app.wsgi_app = ResponseCache(app.wsgi_app, size, ttl)

@@ -22,7 +22,7 @@ def error_response(message: str, status: int) -> Response:
     else:
         response = Response(message.rstrip("\n") + "\n", content_type="text/plain; charset=utf-8")
     response.status_code = status
-    if status == 503:
+    if status in (502, 503, 504):  # a busy server or a store that is away: both may be back in a moment
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

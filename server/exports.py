@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, redirect, request, url_for
 
-from kg.export import FORMATS, catalogue, download, get_format
+from kg.export import FORMATS, catalogue, download, format_options, get_format
+from kg.export.rdf import check_context
 from kg.export.selection import parse_content, parse_inferred
 from kg.namespaces import CONTEXT_PATH, DISCLAIMER
 from kg.query.formats import choose, content_type
@@ -15,13 +16,19 @@ bp = Blueprint("exports", __name__)
 
 @bp.get("/export/<fmt>")
 def export(fmt: str):
+    """`?context=remote` (jsonld): name this server's /context.jsonld instead of embedding the context."""
     # Kept under the checked, normalised selection, never the raw query string: `inferred=TRUE`, `=yes` and
     # `=1` are one download, and a bad value is refused before anything is kept.
     name = get_format(fmt).name
     content = parse_content(request.args.get("content") or FORMATS[name].default_content)
     inferred = parse_inferred(request.args.get("inferred"), content)
-    out = knowledge().derived(("download", name, content, inferred),
-                              lambda: download(name, content, inferred, ds=knowledge().dataset))
+    context = request.args.get("context")
+    options = format_options(FORMATS[name], {"context": context})
+    if options:
+        options["context"] = check_context(url_for("exports.context", _external=True) if context == "remote"
+                                           else context)
+    out = knowledge().derived(("download", name, content, inferred, *sorted(options.items())),
+                              lambda: download(name, content, inferred, ds=knowledge().dataset, **options))
     response = Response(out.payload, content_type=content_type(out.media_type))
     response.headers["Content-Disposition"] = f'attachment; filename="{out.filename}"'
     return response

@@ -33,7 +33,7 @@ from kg.query.text import shape
 
 from .cache import MARK
 from .errors import RETRY_AFTER_SECONDS
-from .sparql import FORM, SPARQL_QUERY
+from .sparql import FORM, SPARQL_QUERY, base_iri
 from .state import knowledge
 
 PATH = "/sparql"
@@ -46,7 +46,10 @@ def status_line(code: int) -> str:
 
 
 def header_functions(app: Flask) -> list[Callable[[str], list[tuple[str, str]]]] | None:
-    """The functions giving the headers Flask's hooks add to a /sparql answer; None if a hook does more."""
+    """The functions giving the headers Flask's hooks add to a /sparql answer; None if a hook does more, or if
+    the app serves an external store or checks host names (then Flask decides everything)."""
+    if any(app.config.get(key) for key in ("ENDPOINT", "TRUSTED_HOSTS", "SERVER_NAME")):
+        return None
     for hooks in (app.before_request_funcs, app.teardown_request_funcs, app.url_value_preprocessors):
         if any(hooks.get(name) for name in BLUEPRINTS):
             return None
@@ -130,7 +133,7 @@ class FastSparql:
             return None  # the view says what is wrong
         method = environ["REQUEST_METHOD"]
         try:
-            answer = knowledge(self.app).executor.run(text, fmt)
+            answer = knowledge(self.app).executor.run(text, fmt, base_iri=base_iri(self.app.request_class(environ)))
         except CrampkgError as exc:  # as server.errors.error_response words it
             body = (str(exc).rstrip("\n") + "\n").encode("utf-8")
             headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]

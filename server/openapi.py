@@ -14,7 +14,10 @@ bp = Blueprint("openapi", __name__)
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
 EVIDENCE = {"type": "object", "required": ["claim", "quote", "start", "end"],
             "properties": {"claim": {"type": "string"}, "quote": {"type": "string"},
-                           "start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 0}}}
+                           "start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 0},
+                           "qualifiers": {"type": "object", "description": "the claim's qualifiers by name "
+                                          "(wording, qualifier, doseCondition, …), each verbatim from the quote",
+                                          "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}
 STEP = {"type": "object", "required": ["s", "p", "o", "asserted", "evidence"],
         "properties": {"s": {"type": "object"}, "p": {"type": "object"}, "o": {"type": "object"},
                        "asserted": {"type": "boolean"}, "evidence": {"type": "array", "items": EVIDENCE}}}
@@ -88,8 +91,11 @@ def document() -> dict:
                 "responses": {"200": json_response("the chains", {
                     "type": "object", "required": ["from", "to", "chains"],
                     "properties": {"from": NODE, "to": NODE, "chains": {"type": "array", "items": {
-                        "type": "object", "required": ["text", "steps"],
-                        "properties": {"text": {"type": "string"}, "steps": {"type": "array", "items": STEP}}}},
+                        "type": "object", "required": ["text", "summary", "steps"],
+                        "properties": {"text": {"type": "string"},
+                                       "summary": {"type": "string", "description": "the article's words for each "
+                                                   "step, joined: a chain is only as certain as its weakest step"},
+                                       "steps": {"type": "array", "items": STEP}}}},
                         "disclaimer": {"type": "string"}}}), **errors(400, 404)}}},
             "/api/explain": {"get": {
                 "summary": "Why a triple holds: its evidence, or the OWL rule and asserted steps behind it",

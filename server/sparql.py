@@ -1,5 +1,9 @@
 """The SPARQL 1.1 Protocol, query operation: GET, POST form, POST application/sparql-query, at /sparql.
 
+Relative IRIs in a query resolve against the endpoint's own URL (its base IRI), so ``CONSTRUCT { <s> <p> 1 }
+WHERE {}`` answers one triple. An update sent as ``query`` is not a legal query string: 400 (Protocol
+§2.1.7); updates sent the update way (``update=``, ``application/sparql-update``) are refused with 403.
+
 Without a query, GET /sparql answers with the Service Description, or sends a browser to the query page
 (``pages.query``). Everything about queries themselves (form, engines, guards,
 formats) is in ``kg``; this module reads the request and writes the response.
@@ -9,7 +13,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs
 
-from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask import Blueprint, Request, Response, current_app, redirect, request, url_for
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from kg.errors import QueryError, UpdateRefused
@@ -17,7 +21,7 @@ from kg.query.engines.base import DatasetSpec
 from kg.query.executor import Answer
 from kg.query.formats import GRAPH, negotiate, parse_accept, quality, result_kind
 from kg.query.service_description import service_description
-from kg.query.text import shape
+from kg.query.text import QueryShape, shape
 from server.state import knowledge
 
 from .cache import remember
@@ -125,6 +129,27 @@ def read_request() -> tuple[str | None, DatasetSpec]:
     return text, dataset
 
 
+def base_iri(req: Request | None = None) -> str:
+    """The endpoint's URL as the client named it: what relative IRIs in a query resolve against. Without a
+    usable Host header (werkzeug drops a malformed one), the address the server listens on stands in.
+    ``req``: the request (default: the one being served; the /sparql fast path passes its own)."""
+    req = request if req is None else req
+    if req.host:
+        return req.base_url
+    name, port = req.environ.get("SERVER_NAME", "127.0.0.1"), req.environ.get("SERVER_PORT", "80")
+    name = f"[{name}]" if ":" in name else name
+    return f"{req.scheme}://{name}:{port}{req.script_root}{req.path}"
+
+
+def query_shape(text: str) -> QueryShape:
+    """The query's shape; an update in `query` is a malformed query (400), not a refused update (403)."""
+    try:
+        return shape(text)
+    except UpdateRefused as exc:
+        raise QueryError(f"{exc}; it was sent as `query`, and a SPARQL update is not a query "
+                         "(send SELECT, CONSTRUCT, DESCRIBE or ASK)") from None
+
+
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint():
     text, dataset = read_request()
@@ -132,9 +157,9 @@ def endpoint():
         if request.method == "POST":
             raise BadRequest("the request has no `query`")
         return describe()
-    form = shape(text)
+    form = query_shape(text)
     fmt = negotiate(request.headers.get("Accept"), result_kind(form.form))
-    return answer_response(knowledge().executor.run(text, fmt, dataset=dataset))
+    return answer_response(knowledge().executor.run(text, fmt, dataset=dataset, base_iri=base_iri()))
 
 
 def wants_html() -> bool:

@@ -13,13 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
+from rdflib import Dataset, URIRef
 
 from kg.graph.chains import CausalGraph
 from kg.graph.dataset import DATASET_PATH, load_dataset
 from kg.query import limits
 from kg.query.catalogue import Catalogue, known_iris
 from kg.query.engines import open_engine
+from kg.query.engines.remote import RemoteEngine
 from kg.query.executor import Executor
+from kg.store.client import Credentials, Store, check_url
+from kg.store.snapshot import REFRESH_SECONDS, Snapshot, Version
 
 DEFAULTS = {
     "DATASET_PATH": str(DATASET_PATH),
@@ -31,6 +35,8 @@ DEFAULTS = {
     "QUERY_CACHE": limits.RESPONSE_CACHE,
     "MAX_ROWS": limits.MAX_ROWS,
     "MAX_CONTENT_LENGTH": limits.MAX_REQUEST_BYTES,
+    "ENDPOINT": None,  # an external store's SPARQL query URL: serve it instead of the build (kg.store.snapshot)
+    "STORE_REFRESH": REFRESH_SECONDS,  # seconds between checks for a new load in the store
 }
 
 
@@ -40,45 +46,114 @@ DERIVED_VIEWS = 128
 
 
 class Knowledge:
-    """What the app serves, loaded once at start-up: the dataset, its causal network, the engine and the
-    canned queries. The query workers are forked after all of it is loaded."""
+    """What the app serves: the dataset, its causal network, the engine and the canned queries.
+
+    Over the build, all of it is loaded once at start-up and the query workers are forked after it. Over an
+    external store (``ENDPOINT``), queries go to the store and the views read a
+    :class:`~kg.store.snapshot.Snapshot` of its crampkg graphs, read again when a new load is recorded there;
+    everything derived from the dataset (causal network, catalogue, page data, exports) is recomputed for
+    each new snapshot."""
 
     def __init__(self, config: dict) -> None:
-        self.dataset_path = Path(config["DATASET_PATH"])
-        self.dataset = load_dataset(self.dataset_path)
-        self.causal = CausalGraph(self.dataset)
-        self.engine = open_engine(config["ENGINE"], self.dataset_path, dataset=self.dataset)
-        self.graph_sizes = self.engine.graph_sizes()
-        self.catalogue = Catalogue.load(known_iris=known_iris(self.engine))
-        self.executor = Executor(self.engine, workers=int(config["QUERY_WORKERS"]),
-                                 timeout=float(config["QUERY_TIMEOUT"]) or None,
+        self.endpoint = config.get("ENDPOINT")
+        timeout = float(config["QUERY_TIMEOUT"]) or None
+        self.snapshot: Snapshot | None = None
+        self._derived: OrderedDict = OrderedDict()  # page data and exports, least recently used first
+        self._core: dict = {}  # the causal network and the catalogue, kept as long as their version
+        self._derived_for: Version | None = None
+        self._derived_lock = threading.Lock()
+        if self.endpoint:
+            store = Store(check_url(self.endpoint, "--endpoint"), credentials=Credentials.from_env(),
+                          timeout=timeout or limits.QUERY_TIMEOUT)
+            self.engine = RemoteEngine(store)
+            self.snapshot = Snapshot(self.engine, refresh=float(config["STORE_REFRESH"]))
+            workers = 0  # the store does the work; the remote engine enforces the time limit itself
+        else:
+            self.dataset_path = Path(config["DATASET_PATH"])
+            dataset = load_dataset(self.dataset_path)
+            self.engine = open_engine(config["ENGINE"], self.dataset_path, dataset=dataset)
+            self._fixed = Version(dataset, None, self.engine.graph_sizes(), 0.0)
+            workers = int(config["QUERY_WORKERS"])
+            self._core = {"catalogue": Catalogue.load(known_iris=known_iris(self.engine))}
+            self.causal  # noqa: B018 - computed before the workers fork, as every page needs it
+        self.executor = Executor(self.engine, workers=workers, timeout=timeout,
                                  max_rows=int(config["MAX_ROWS"]) or None,
                                  max_pending=int(config["QUERY_QUEUE"]) or None)
-        self.executor.warm()
+        if not self.endpoint:
+            self.executor.warm()
         atexit.register(self.executor.close)
-        self._derived: OrderedDict = OrderedDict()
-        self._derived_lock = threading.Lock()
+
+    def version(self) -> Version:
+        """The dataset being served (over a store: the current snapshot, or the store's error)."""
+        return self.snapshot.current() if self.snapshot is not None else self._fixed
+
+    @property
+    def dataset(self) -> Dataset:
+        return self.version().dataset
+
+    @property
+    def graph_sizes(self) -> dict[str, int]:
+        return self.version().sizes
+
+    @property
+    def causal(self) -> CausalGraph:
+        return self._kept("causal", lambda: CausalGraph(self.dataset))
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self._kept("catalogue", lambda: Catalogue.load(known_iris=dataset_iris(self.dataset)))
+
+    def _current(self) -> Version:
+        """The version being served; what was derived from an older one is dropped."""
+        version = self.version()
+        with self._derived_lock:
+            if self._derived_for is not version:
+                if self._derived_for is not None:
+                    self._derived.clear()
+                    self._core.clear()
+                self._derived_for = version
+        return version
+
+    def _kept(self, name: str, make: Callable[[], Any]) -> Any:
+        version = self._current()
+        if name not in self._core:
+            value = make()
+            with self._derived_lock:
+                if self._derived_for is version:
+                    self._core.setdefault(name, value)
+            return value
+        return self._core[name]
 
     def derived(self, key: tuple, make: Callable[[], Any]) -> Any:
-        """A view of the dataset computed once (the dataset is read-only): page data, export bytes.
+        """A view of the dataset computed once per dataset version: page data, export bytes.
 
         ``key`` must be built from checked, normalised values; at most :data:`DERIVED_VIEWS` views are kept,
-        the least recently used going first."""
+        the least recently used going first; a new snapshot of a store starts afresh."""
+        version = self._current()
         with self._derived_lock:
             if key in self._derived:
                 self._derived.move_to_end(key)
                 return self._derived[key]
         value = make()
         with self._derived_lock:
-            self._derived[key] = value
-            while len(self._derived) > DERIVED_VIEWS:
-                self._derived.popitem(last=False)
+            if self._derived_for is version:
+                self._derived[key] = value
+                while len(self._derived) > DERIVED_VIEWS:
+                    self._derived.popitem(last=False)
         return value
 
     def derived_keys(self) -> list[tuple]:
         """The keys of the views kept now, oldest first."""
         with self._derived_lock:
             return list(self._derived)
+
+
+def dataset_iris(ds: Dataset) -> set[str]:
+    """Every IRI in a dataset and its graph names: what a canned query's IRI parameter may name."""
+    out = set()
+    for quad in ds.quads():
+        out.update(str(t) for t in quad if isinstance(t, URIRef))
+    return out
 
 
 def knowledge(app: Flask | None = None) -> Knowledge:

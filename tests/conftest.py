@@ -25,8 +25,9 @@ from kg.graph.dataset import load_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Debian's Chromium for the browser tests (fixture `browser`), see tests/chromium.py.
-pytest_plugins = ["chromium"]
+# Debian's Chromium for the browser tests (fixture `browser`), see tests/chromium.py; the external stores
+# (fixtures `oxigraph_store`, `virtuoso_store`, `fresh_oxigraph`), see tests/stores.py.
+pytest_plugins = ["chromium", "stores"]
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +74,9 @@ class LiveServer:
         return self.log.read()
 
 
-def start_server(args: list[str] | None = None, env: dict | None = None, timeout: float = 60.0) -> LiveServer:
+def start_server(args: list[str] | None = None, env: dict | None = None, timeout: float = 60.0,
+                 ready: str = "/api/entities") -> LiveServer:
+    """`crampkg serve` on a free port, once ``ready`` answers 200 (a server over a broken store: /openapi.json)."""
     port = free_port()
     cmd = [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *(args or [])]
     log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 - lives as long as the server; closed in stop_server
@@ -85,7 +88,7 @@ def start_server(args: list[str] | None = None, env: dict | None = None, timeout
         if process.poll() is not None:
             raise RuntimeError(f"server exited early: {server.output()}")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/entities", timeout=2):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{ready}", timeout=2):
                 return server
         except OSError:
             time.sleep(0.2)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from kg.namespaces import (
     ARTICLE,
@@ -172,7 +172,7 @@ def expected_property_graph(ds: Dataset, content: str, inferred: bool) -> tuple[
 
     Nodes: entities (id:…, not claims) in the included graphs, plus crampkg classes for `all`; for `causal`
     the ends of causal edges. Edges: triples between two nodes (a triple in two graphs counts once), one per
-    backing claim for asserted triples."""
+    backing claim for asserted triples; a definition's dcterms:source is not an edge."""
     graphs = GRAPHS_OF[(content, inferred)]
     values = " ".join(f"<{g}>" for g in graphs)
     if content == "causal":
@@ -189,7 +189,8 @@ def expected_property_graph(ds: Dataset, content: str, inferred: bool) -> tuple[
     triples = set()
     for g in graphs:
         for s, p, o in ds.graph(g):
-            if s in nodes and o in nodes and (content != "causal" or _is_causal(ds, p)):
+            # dcterms:source (where a definition comes from) is a node property, never an edge
+            if s in nodes and o in nodes and p != DCTERMS.source and (content != "causal" or _is_causal(ds, p)):
                 triples.add((s, p, o, g == GRAPH_ASSERTED))
     edges = 0
     seen = set()

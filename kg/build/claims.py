@@ -12,13 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, XSD
+from rdflib.namespace import PROV, RDF, SKOS, XSD
 from rdflib.term import Node
 
 from kg.errors import BuildError
 from kg.namespaces import ARTICLE, CK, OA
 
-QUALIFIER_PREDICATES = (CK.qualifier, CK.directness, CK.doseCondition)
+# The article's words that qualify a claim, each verbatim from its quote: shown beside the claim everywhere.
+QUALIFIER_PREDICATES = (CK.qualifier, CK.directness, CK.doseCondition, CK.wording, CK.objectWording)
+# What a claim node in claims.ttl may carry besides its triple and its quote, copied into the asserted graph:
+# the qualifiers, the situation it is limited to, and the curator's notes on a reading (ck:CuratorReading).
+ANNOTATION_PREDICATES = (*QUALIFIER_PREDICATES, CK.context, SKOS.scopeNote, SKOS.editorialNote, RDF.type)
 CONTEXT_CHARS = 32
 
 
@@ -30,7 +34,7 @@ class Claim:
     object: Node
     quote: str
     start: int | None
-    qualifiers: tuple[tuple[URIRef, Literal], ...] = field(default=())
+    qualifiers: tuple[tuple[URIRef, Node], ...] = field(default=())
 
     @property
     def name(self) -> str:
@@ -87,9 +91,16 @@ def read_claims(graph: Graph, path: Path) -> list[Claim]:
         start = int(starts[0]) if starts else None
         if not isinstance(subject, URIRef) or not isinstance(predicate, URIRef):
             raise BuildError(f"{where(path, name)}: claim `{name}`: rdf:subject and rdf:predicate must be IRIs")
-        qualifiers = tuple(
-            sorted((p, o) for p in QUALIFIER_PREDICATES for o in graph.objects(node, p))
-        )
+        unknown = sorted({p for p in graph.predicates(node, None)} - {RDF.subject, RDF.predicate, RDF.object,
+                                                                      CK.quote, CK.start, *ANNOTATION_PREDICATES})
+        if unknown:
+            raise BuildError(
+                f"{where(path, name)}: claim `{name}` has {unknown[0].n3()}, which a claim cannot carry; "
+                f"use one of {', '.join(p.n3() for p in ANNOTATION_PREDICATES)}"
+            )
+        qualifiers = tuple(sorted(
+            (p, o) for p in ANNOTATION_PREDICATES for o in graph.objects(node, p) if (p, o) != (RDF.type, CK.Claim)
+        ))
         claims.append(Claim(node, subject, predicate, obj, str(quote), start, qualifiers))
     return claims
 
@@ -120,9 +131,10 @@ def check_evidence(claims: list[Claim], article: str, path: Path, *, require_off
             )
 
 
-def expand_claims(claims: list[Claim], article: str) -> Graph:
-    """The asserted triples a list of checked claims stands for: direct triples plus evidenced claim nodes."""
-    g = Graph()
+def expand_claims(claims: list[Claim], article: str, *, source: URIRef = ARTICLE, into: Graph | None = None) -> Graph:
+    """The asserted triples a list of checked claims stands for: direct triples plus evidenced claim nodes
+    quoted from `source` (the article's IRI); added to `into` when given (a corpus adds each article's)."""
+    g = Graph() if into is None else into
     for c in claims:
         g.add(c.triple)
         g.add((c.iri, RDF.type, CK.Claim))
@@ -131,7 +143,7 @@ def expand_claims(claims: list[Claim], article: str) -> Graph:
         g.add((c.iri, RDF.object, c.object))
         for p, o in c.qualifiers:
             g.add((c.iri, p, o))
-        g.add((c.iri, PROV.wasQuotedFrom, ARTICLE))
+        g.add((c.iri, PROV.wasQuotedFrom, source))
         for about in (c.subject, c.object):
             if isinstance(about, URIRef) and "/id/" in str(about):
                 g.add((c.iri, CK.claimOf, about))
@@ -140,7 +152,7 @@ def expand_claims(claims: list[Claim], article: str) -> Graph:
         position_sel = URIRef(f"{c.iri}/evidence/position")
         g.add((c.iri, CK.hasEvidence, evidence))
         g.add((evidence, RDF.type, OA.SpecificResource))
-        g.add((evidence, OA.hasSource, ARTICLE))
+        g.add((evidence, OA.hasSource, source))
         g.add((evidence, OA.hasSelector, quote_sel))
         g.add((evidence, OA.hasSelector, position_sel))
         g.add((quote_sel, RDF.type, OA.TextQuoteSelector))

@@ -11,13 +11,16 @@ from collections.abc import Iterable
 
 from owlrl import OWLRL_Semantics
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from kg.errors import InconsistencyError
 
 META_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
 REFLEXIVE_NOISE = {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf}
-EDITORIAL = {RDFS.label, SKOS.definition, SKOS.altLabel, SKOS.exactMatch, SKOS.closeMatch, RDFS.comment}
+# Documentation and outside mappings: never a fact about the body, so never "at fault" in a contradiction.
+MATCHES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
+EDITORIAL = {RDFS.label, SKOS.definition, SKOS.altLabel, RDFS.comment, SKOS.editorialNote, SKOS.scopeNote,
+             DCTERMS.source, *MATCHES}
 
 
 def _is_meta(term) -> bool:

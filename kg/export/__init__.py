@@ -15,8 +15,8 @@ to be answered with 400):
   inferred)`` (query-string values are accepted as they come: None or "" for the defaults, "true"/"false"/
   "1"/"0"/"yes"/"no"); answer `payload` with `media_type` and ``Content-Disposition: attachment;
   filename="<filename>"``. Multi-file formats (neo4j, kgx) come as a zip.
-- `GET /context.jsonld`: ``context_document()`` as application/ld+json (the JSON-LD exports name it by
-  CONTEXT_URL).
+- `GET /context.jsonld`: ``context_document()`` as application/ld+json (the JSON-LD export embeds it, or,
+  with ``context=URL``, names a served copy by its URL).
 - the export page: ``catalogue(content, inferred)``: one dict per format (format, description, media_type,
   filename, bytes, triples or nodes/edges, content, inferred); ``CONTENTS`` for the content choices.
 Each takes the dataset as `ds=` and keeps nothing: the caller (the server's Knowledge) decides what to keep.
@@ -37,7 +37,7 @@ from .rdf import context_document
 from .selection import CONTENTS, Selection, parse_content, parse_inferred
 
 __all__ = ["CONTENTS", "FORMATS", "Export", "Format", "PropertyGraph", "catalogue", "context_document",
-           "cytoscape_elements", "download", "export_bytes", "property_graph", "select",
+           "cytoscape_elements", "download", "export_bytes", "format_options", "property_graph", "select",
            "write_export"]
 
 @dataclass(frozen=True)
@@ -48,8 +48,9 @@ class Format:
     multi_file: bool
     family: str  # "rdf", "property graph" or "diagram"
     description: str
-    writer: Callable[[Selection], Payload]
+    writer: Callable[..., Payload]  # writer(selection, **options)
     default_content: str = "all"
+    options: tuple[str, ...] = ()  # the keyword options the writer takes (e.g. jsonld's context)
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in [
@@ -58,7 +59,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in [
     Format("nquads", "application/n-quads", ".nq", False, "rdf", "N-Quads, named graphs kept", rdf.nquads),
     Format("trig", "application/trig", ".trig", False, "rdf", "TriG, named graphs kept", rdf.trig),
     Format("jsonld", "application/ld+json", ".jsonld", False, "rdf",
-           "JSON-LD with the crampkg context, named graphs kept", rdf.jsonld),
+           "JSON-LD with the crampkg context embedded, named graphs kept", rdf.jsonld, options=("context",)),
     Format("rdfxml", "application/rdf+xml", ".rdf", False, "rdf", "RDF/XML for OWL tools", rdf.rdfxml),
     Format("neo4j", "application/zip", "", True, "property graph",
            "Neo4j admin-import CSVs, import.sh and a Cypher script", neo4j.neo4j),
@@ -96,23 +97,36 @@ def _filename(fmt: Format, sel: Selection) -> str:
         if fmt.multi_file else f"crampkg-{sel.content}{'' if sel.inferred else '-no-inferred'}{fmt.extension}"
 
 
+def format_options(fmt: Format, options: dict) -> dict:
+    """The options given (None or "" means not given), checked against what `fmt` takes."""
+    given = {k: v for k, v in options.items() if v not in (None, "")}
+    for key in given:
+        if key not in fmt.options:
+            takers = [f.name for f in FORMATS.values() if key in f.options]
+            raise CrampkgError(f"{key} applies to the {', '.join(takers)} format only, not to {fmt.name}")
+    return given
+
+
 def export_bytes(fmt: str, content: str | None = None, inferred: bool | str | None = None, *,
-                 ds: Dataset | None = None, selection: Selection | None = None) -> Export:
+                 ds: Dataset | None = None, selection: Selection | None = None, **options: str | None) -> Export:
     """The export of `ds` (or of a ready `selection`) in `fmt`: (payload, media type, file or folder name).
 
     `content` is "all", "asserted" or "causal" (default: the format's default); `inferred` a bool or a word
-    ("true", "false", "1", "0", "yes", "no"; default: the content's default). Bad values raise CrampkgError
-    with the valid values in the message."""
+    ("true", "false", "1", "0", "yes", "no"; default: the content's default); `options` are the format's own
+    (jsonld: ``context="embedded"`` or the URL of a served copy of the context). Bad values raise
+    CrampkgError with the valid values in the message."""
     f = get_format(fmt)
+    given = format_options(f, options)
     if selection is None and ds is None:
         raise TypeError("export_bytes needs the dataset (ds=) or a selection (selection=)")
     sel = selection or select(ds, content, inferred, fmt=fmt)
-    return Export(f.writer(sel), f.media_type, _filename(f, sel))
+    return Export(f.writer(sel, **given), f.media_type, _filename(f, sel))
 
 
-def download(fmt: str, content: str | None = None, inferred: bool | str | None = None, *, ds: Dataset) -> Export:
+def download(fmt: str, content: str | None = None, inferred: bool | str | None = None, *, ds: Dataset,
+             **options: str | None) -> Export:
     """Like export_bytes, but always one file: multi-file formats come as a zip (application/zip)."""
-    out = export_bytes(fmt, content, inferred, ds=ds)
+    out = export_bytes(fmt, content, inferred, ds=ds, **options)
     if isinstance(out.payload, dict):
         return Export(zip_bytes(out.payload, out.filename), "application/zip", out.filename + ".zip")
     return out

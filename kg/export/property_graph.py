@@ -5,8 +5,8 @@ DOT and Mermaid exports, so they all show the same graph.
 - An edge is a triple between two nodes. An asserted edge is backed by a claim and carries its evidence (the
   verbatim quote and its offsets); a triple stated by two claims gives two edges, one per quote. Inferred
   edges come from the OWL 2 RL closure and carry no quote.
-- Literal values become node properties; rdf:type to crampkg classes gives a node's kinds; skos:exactMatch /
-  closeMatch give its outside identifiers (xrefs).
+- Literal values become node properties; rdf:type to crampkg classes gives a node's kinds; the SKOS mapping
+  relations (exact, close, broad, narrow, related match) give its outside identifiers (xrefs).
 """
 from __future__ import annotations
 
@@ -16,15 +16,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from rdflib import Dataset, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
+from kg.build.closure import MATCHES
 from kg.graph import index
 from kg.graph.chains import causal_predicates
 
 from ..namespaces import CK, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, is_entity
 from .curies import curie, local_name
 
-NODE_SKIP = {RDFS.label, SKOS.definition, SKOS.altLabel, SKOS.exactMatch, SKOS.closeMatch, RDF.type}
+NODE_SKIP = {RDFS.label, SKOS.definition, SKOS.altLabel, RDF.type, *MATCHES}
+# Where a node's definition comes from (dcterms:source id:article): a property of the node, not a relation the
+# article states, so never an edge (an edge stands for a claim and carries its quote).
+DEFINITION_SOURCE = DCTERMS.source
 
 
 @dataclass(frozen=True)
@@ -163,20 +167,21 @@ def property_graph(ds: Dataset, content: str = "all", inferred: bool = True) -> 
         if content != "causal":
             for g in sources:
                 for p, o in ds.graph(g).predicate_objects(n):
-                    if p in NODE_SKIP or o in members or not isinstance(o, Literal | URIRef):
+                    if (p in NODE_SKIP or (o in members and p != DEFINITION_SOURCE)
+                            or not isinstance(o, Literal | URIRef)):
                         continue  # edges, or blank nodes of OWL axioms (left to the RDF exports)
                     props[local_name(p)].add(_python(o) if isinstance(o, Literal) else curie(o))
         nodes.append(Node(
             id=curie(n), iri=str(n), label=index.label(names, n), kind=kind, kinds=kinds,
             description=str(ds.value(n, SKOS.definition) or ""),
             synonyms=tuple(sorted(str(v) for v in ds.objects(n, SKOS.altLabel))),
-            xrefs=tuple(sorted({curie(v) for p in (SKOS.exactMatch, SKOS.closeMatch) for v in ds.objects(n, p)})),
+            xrefs=tuple(sorted({curie(v) for p in MATCHES for v in ds.objects(n, p)})),
             properties=tuple(sorted((k, tuple(sorted(v, key=str))) for k, v in props.items())),
         ))
 
     edges, seen = [], set()
     for s, p, o, g in triples:
-        if s not in members or o not in members or (s, p, o) in seen:
+        if s not in members or o not in members or (s, p, o) in seen or p == DEFINITION_SOURCE:
             continue
         seen.add((s, p, o))
         common = {"source": curie(s), "target": curie(o), "relation": curie(p), "relation_iri": str(p),

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from rdflib import Graph
 
+from ..errors import CrampkgError
 from ..graph.dataset import sorted_lines
-from ..namespaces import CONTEXT_PATH, CONTEXT_URL, bind_prefixes
+from ..namespaces import CONTEXT_PATH, bind_prefixes
 from .selection import Selection
+
+EMBEDDED = "embedded"
 
 
 def turtle(sel: Selection) -> bytes:
@@ -68,7 +72,7 @@ def rdfxml(sel: Selection) -> bytes:
 
 @lru_cache(maxsize=1)
 def context_document() -> dict:
-    """The shipped JSON-LD context (kg/context.jsonld): what /context.jsonld serves and CONTEXT_URL names."""
+    """The shipped JSON-LD context (kg/context.jsonld): what JSON-LD exports embed and /context.jsonld serves."""
     return json.loads(CONTEXT_PATH.read_text(encoding="utf-8"))
 
 
@@ -84,14 +88,35 @@ def _normalise(value, key: str | None = None):
     return value
 
 
-def jsonld(sel: Selection) -> bytes:
-    """JSON-LD, compacted with the shipped context and referring to it by CONTEXT_URL; one @graph per named graph."""
-    context = context_document()["@context"]
-    text = sel.dataset.serialize(format="json-ld", context=context, encoding="utf-8").decode("utf-8")
+def check_context(context: str) -> str:
+    """``embedded``, or the absolute http(s) URL of a copy of the shipped context that the document will name."""
+    if context == EMBEDDED:
+        return context
+    try:
+        parts = urlsplit(context)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or any(
+            c.isspace() or c in '<>"{}|\\^`' for c in context):
+        raise CrampkgError(f"JSON-LD context {context[:200]!r}: give `embedded` (the default: the context inside "
+                           "the document) or the http(s) URL where kg/context.jsonld is served, such as "
+                           "http://127.0.0.1:8000/context.jsonld")
+    return context
+
+
+def jsonld(sel: Selection, *, context: str = EMBEDDED) -> bytes:
+    """JSON-LD compacted with the shipped context; one @graph per named graph.
+
+    The context is embedded by default, so every JSON-LD reader (rdflib, Jena, pyld, the playground) reads the
+    document as it is, fetching nothing. `context` may instead be the URL of a served copy of the same context
+    (crampkg serves one at ``/context.jsonld``); the document then names that URL, as shared contexts do."""
+    context = check_context(context)
+    terms = context_document()["@context"]
+    text = sel.dataset.serialize(format="json-ld", context=terms, encoding="utf-8").decode("utf-8")
     doc = json.loads(text)
     if isinstance(doc, list):
         doc = {"@graph": doc}
     doc.pop("@context", None)
     body = _normalise(doc)
-    out = {"@context": CONTEXT_URL, **body}
+    out = {"@context": terms if context == EMBEDDED else context, **body}
     return (json.dumps(out, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -33,9 +33,11 @@ class Evidence:
     quote: str
     start: int
     end: int
+    qualifiers: tuple[tuple[str, str], ...] = ()  # (name, value), each verbatim from the quote
 
     def as_dict(self) -> dict:
-        return {"claim": self.claim, "quote": self.quote, "start": self.start, "end": self.end}
+        return {"claim": self.claim, "quote": self.quote, "start": self.start, "end": self.end,
+                "qualifiers": index.qualifier_dict([self])}
 
 
 def super_properties(ontology: Graph) -> dict[URIRef, set[URIRef]]:
@@ -95,7 +97,8 @@ class CausalGraph(Explanations):
 
     def _read_evidence(self) -> None:
         self.evidence: dict[tuple, list[Evidence]] = {
-            triple: [Evidence(str(e.claim).rsplit("/", 1)[-1], e.quote, e.start or 0, e.end or 0) for e in items]
+            triple: [Evidence(str(e.claim).rsplit("/", 1)[-1], e.quote, e.start or 0, e.end or 0, e.qualifiers)
+                     for e in items]
             for triple, items in index.evidence(self.asserted).items()
         }
 
@@ -165,7 +168,19 @@ class CausalGraph(Explanations):
         raise CrampkgError(f"{name!r} is neither an IRI nor a CURIE with a known prefix ({', '.join(PREFIXES)})")
 
     # ----- chains ------------------------------------------------------------------------------------
+    def hedge(self, s, p, o) -> str:
+        """The article's own words for one link: the wordings of the claims that state it ("can lead to"), or
+        for an inferred link the wordings of the links it was inferred from, marked as inferred; "" if the
+        article gives none."""
+        words = index.qualifier_dict(self.evidence.get((s, p, o), [])).get("wording", [])
+        if words or (s, p, o) in self.asserted:
+            return index.SAME_STEP.join(words)
+        because = self.explain(s, p, o).get("because", [])
+        inner = [w for f in because for w in f.get("qualifiers", {}).get("wording", [])]
+        return f"{index.SAME_STEP.join(inner)} (inferred)" if inner else ""
+
     def step_dict(self, s: URIRef, p: URIRef, o: URIRef, asserted: bool) -> dict:
+        evidence = self.evidence.get((s, p, o), [])
         step = {
             "from": str(s),
             "from_label": self.label(s),
@@ -174,18 +189,38 @@ class CausalGraph(Explanations):
             "to": str(o),
             "to_label": self.label(o),
             "asserted": asserted,
-            "evidence": [e.as_dict() for e in self.evidence.get((s, p, o), [])],
+            "hedge": self.hedge(s, p, o),
+            "qualifiers": index.qualifier_dict(evidence),
+            "evidence": [e.as_dict() for e in evidence],
         }
         if not asserted:
             step["explanation"] = self.explain(s, p, o)
         return step
 
+    def state_hops(self) -> list[tuple[URIRef, URIRef, URIRef, bool]]:
+        """(substance, relation, state, asserted) from each substance to its intake or deficiency states that
+        take part in a causal step: how chains start from a substance (vitamin D → excessive vitamin D
+        intake → …, magnesium → magnesium deficiency → …)."""
+        hops = set()
+        for link, inverse in ((CK.hasIntakeState, CK.intakeOf), (CK.hasDeficiencyState, CK.deficiencyStateOf)):
+            pairs = set(self.asserted.subject_objects(link)) | {
+                (o, s) for s, o in self.asserted.subject_objects(inverse)}
+            for substance, state in pairs:
+                if self.steps.get(state):
+                    hops.add((substance, link, state, (substance, link, state) in self.asserted))
+        return sorted(hops)
+
+    def network_edges(self) -> list[tuple[URIRef, URIRef, URIRef, bool]]:
+        """(subject, relation, object, asserted) for every edge of the causal network: the steps and the
+        substance → state hops. What the explorer draws and what entity pages walk."""
+        steps = [(s, p, o, asserted) for s, items in self.steps.items() for p, o, asserted in items]
+        return sorted(set(steps) | set(self.state_hops()))
+
     def _starts(self, source: URIRef) -> list[tuple[URIRef, URIRef, bool]]:
-        """The first steps from `source`: its causal edges, or for a substance its intake states."""
+        """The first steps from `source`: its causal edges, or for a substance its intake and deficiency
+        states."""
         first = list(self.steps.get(source, []))
-        for state in sorted(self.asserted.subjects(CK.intakeOf, source)):
-            if self.steps.get(state):
-                first.append((CK.hasIntakeState, state, (source, CK.hasIntakeState, state) in self.asserted))
+        first += [(p, state, asserted) for s, p, state, asserted in self.state_hops() if s == source]
         return first
 
     def chains(self, source: URIRef, target: URIRef, *, max_steps: int = MAX_STEPS) -> list[list[dict]]:
@@ -212,3 +247,9 @@ class CausalGraph(Explanations):
 
     def chain_text(self, chain: list[dict]) -> str:
         return " → ".join([chain[0]["from_label"]] + [step["to_label"] for step in chain])
+
+    @staticmethod
+    def chain_summary(chain: list[dict]) -> str:
+        """The article's words along a chain, one hedge per step ("taken as … can lead to … leading to"): a
+        chain is only as certain as its weakest step, so the reader sees every step's hedge, not one arrow."""
+        return index.SUMMARY_GAP.join(step["hedge"] or step["relation_label"] for step in chain)

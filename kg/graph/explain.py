@@ -2,10 +2,10 @@
 ones and their evidence.
 
 The rules are those the closure (:mod:`kg.build.closure`) applies to crampkg's ontology: inverse properties,
-property chains, sub-properties, transitivity, ``owl:hasValue`` classes, sub-classes, domain and range. They are
-methods of :class:`~kg.graph.chains.CausalGraph` (through :class:`Explanations`), which supplies the graphs, the
-axioms, the labels, the evidence and the causal steps; a triple no rule explains is reported as derived by the
-closure, never guessed at.
+property chains, sub-properties, transitivity, ``owl:hasValue`` and ``owl:intersectionOf`` classes, sub-classes,
+domain and range. They are methods of :class:`~kg.graph.chains.CausalGraph` (through :class:`Explanations`),
+which supplies the graphs, the axioms, the labels, the evidence and the causal steps; a triple no rule explains
+is reported as derived by the closure, never guessed at.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.errors import NotFound
+from kg.graph import index
 from kg.namespaces import CK
 
 
@@ -23,12 +24,14 @@ class Explanations:
 
     def _fact(self, s, p, o) -> dict:
         asserted = (s, p, o) in self.asserted or (s, p, o) in self.ontology
+        evidence = self.evidence.get((s, p, o), [])
         return {
             "subject": str(s), "subject_label": self.label(s),
             "predicate": str(p), "predicate_label": self.label(p),
             "object": str(o), "object_label": self.label(o),
             "asserted": asserted,
-            "evidence": [e.as_dict() for e in self.evidence.get((s, p, o), [])],
+            "qualifiers": index.qualifier_dict(evidence),
+            "evidence": [e.as_dict() for e in evidence],
         }
 
     def holds(self, s, p, o) -> bool:
@@ -61,12 +64,19 @@ class Explanations:
         if (s, p, o) not in self.inferred:
             raise NotFound(f"the triple {s.n3()} {p.n3()} {o.n3()} is neither asserted nor inferred")
         for rule in (self._by_asserted_inverse, self._by_chain, self._by_sub_property, self._by_transitivity,
-                     self._by_inverse, self._by_has_value, self._by_sub_class, self._by_domain_range):
+                     self._by_inverse, self._by_has_value, self._by_intersection, self._by_sub_class,
+                     self._by_domain_range):
             found = rule(s, p, o)
             if found:
                 name, text, facts = found
-                return {"asserted": False, "rule": name, "rule_text": text,
-                        "because": [self._fact(*f) for f in facts]}
+                because = [self._fact(*f) for f in facts]
+                explained = {"asserted": False, "rule": name, "rule_text": text, "because": because}
+                if name == "prp-trp":
+                    # the shortcut has no words of its own: it is as hedged as the steps it stands for
+                    words = [index.SAME_STEP.join(f["qualifiers"].get("wording", [])) or f["predicate_label"]
+                             for f in because]
+                    explained["summary"] = index.SUMMARY_GAP.join(words)
+                return explained
         return {"asserted": False, "rule": "owl2rl", "rule_text": "derived by the OWL 2 RL closure", "because": []}
 
     def _by_asserted_inverse(self, s, p, o):
@@ -125,6 +135,20 @@ class Explanations:
             if prop is not None and value is not None and self.holds(s, prop, value):
                 return ("cls-hv2", (f"{self.label(o)} is everything that is {self.label(prop)} "
                                     f"{self.label(value)} (owl:hasValue restriction)"), [(s, prop, value)])
+        return None
+
+    def _by_intersection(self, s, p, o):
+        if p != RDF.type:
+            return None
+        for expression in self.ontology.objects(o, OWL.equivalentClass):
+            members = self.ontology.value(expression, OWL.intersectionOf)
+            if members is None:
+                continue
+            parts = list(self.ontology.items(members))
+            if parts and all(self.holds(s, RDF.type, part) for part in parts):
+                names = " and ".join(self.label(part) for part in parts)
+                return ("cls-int1", f"{self.label(o)} is everything that is {names} (owl:intersectionOf)",
+                        [(s, RDF.type, part) for part in parts])
         return None
 
     def _by_sub_class(self, s, p, o):

@@ -12,10 +12,29 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
+from kg.build.claims import QUALIFIER_PREDICATES
 from kg.namespaces import CK, OA, local_name
 
-# A claim's qualifiers: how strongly, how directly and at which dose the article says it.
-QUALIFIERS = (CK.qualifier, CK.directness, CK.doseCondition)
+# A claim's qualifiers: how strongly, how directly, at which dose and in which words the article says it
+# (defined with the claim format, kg.build.claims).
+QUALIFIERS = QUALIFIER_PREDICATES
+
+
+# Between the hedges of consecutive steps in a chain summary ("can lead to … disrupts … leading to").
+SUMMARY_GAP = " … "
+# Between the wordings of two claims that state the same step ("can be toxic to / are associated with").
+SAME_STEP = " / "
+
+
+def qualifier_dict(items) -> dict[str, list[str]]:
+    """The qualifiers of some claims (anything with ``.qualifiers`` pairs) by name: "wording", "qualifier",
+    "doseCondition", …, each name's values in claim order without repeats."""
+    out: dict[str, list[str]] = {}
+    for e in items:
+        for name, value in e.qualifiers:
+            if value not in out.setdefault(name, []):
+                out[name].append(value)
+    return out
 
 
 @dataclass(frozen=True)

@@ -54,15 +54,15 @@ class Answer:
 
 
 def evaluate(engine: Engine, text: str, format_key: str, dataset: DatasetSpec | None,
-             bindings: dict | None, max_rows: int | None) -> Answer:
+             bindings: dict | None, max_rows: int | None, base_iri: str | None = None) -> Answer:
     direct = getattr(engine, "answer", None)  # an engine that writes some formats itself (Oxigraph)
     if direct is not None:
-        written = direct(text, format_key, dataset=dataset, bindings=bindings, max_rows=max_rows)
+        written = direct(text, format_key, dataset=dataset, bindings=bindings, max_rows=max_rows, base_iri=base_iri)
         if written is not None:
             body, form, count, truncated = written
             return Answer(body, format_key, form, count, truncated, max_rows)
     fmt = BY_KEY[format_key]
-    result = engine.query(text, dataset=dataset, bindings=bindings, max_rows=max_rows)
+    result = engine.query(text, dataset=dataset, bindings=bindings, max_rows=max_rows, base_iri=base_iri)
     return Answer(fmt.serialize(result), fmt.key, result.form, len(result), result.truncated, max_rows)
 
 
@@ -162,8 +162,8 @@ class Executor:
         self._add_worker()
 
     def run(self, text: str, fmt: Format, *, dataset: DatasetSpec | None = None,
-            bindings: dict | None = None) -> Answer:
-        args = (text, fmt.key, dataset, bindings, self.max_rows)
+            bindings: dict | None = None, base_iri: str | None = None) -> Answer:
+        args = (text, fmt.key, dataset, bindings, self.max_rows, base_iri)
         if not self._slots.acquire(blocking=False):
             raise Overloaded(f"the server is busy ({self.max_pending} queries running or waiting); retry shortly")
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 from rdflib import URIRef
+from rdflib.namespace import RDF
 
 from kg.errors import CrampkgError, NotAcceptable
 from kg.export import CONTENTS
@@ -106,7 +107,7 @@ def explorer():
             steps.append({**step, "id": eid, "from_href": kd.local_path(URIRef(step["from"])),
                           "to_href": kd.local_path(URIRef(step["to"])),
                           "evidence": data.get("evidence", []), "explanation": data.get("explanation")})
-        listed.append({"text": causal.chain_text(chain), "steps": steps})
+        listed.append({"text": causal.chain_text(chain), "summary": causal.chain_summary(chain), "steps": steps})
     entities = [{"slug": slug(e), "label": causal.label(e)} for e in causal.entities() if "/" not in slug(e)]
     relations = sorted({(e["data"]["relation_key"], e["data"]["relation_label"]) for e in elements["edges"]},
                        key=lambda r: r[1])
@@ -174,8 +175,12 @@ def resource_page(iri: URIRef, path: str, name: str):
         return Response(f"nothing in the graph is called <{iri}>\n", status=404, mimetype="text/plain")
     if fmt != "html":
         return rdf_response(kd.resource_graph(causal, iri), fmt, name)
-    return html("entity.html", d=kd.describe(causal, iri), alternates=alternates(path),
-                is_term=str(iri).startswith(str(CK)))
+    is_term = str(iri).startswith(str(CK))
+    is_entity = not is_term and (iri, RDF.type, CK.Claim) not in causal.asserted
+    # computed per request like the rest of the page (a few milliseconds): one kept view per entity would
+    # crowd the exports out of the bounded cache of derived views
+    return html("entity.html", d=kd.describe(causal, iri), alternates=alternates(path), is_term=is_term,
+                pathways=kd.pathways_view(causal, iri) if is_entity else None)
 
 
 # ----- query page --------------------------------------------------------------------------------------
@@ -208,7 +213,9 @@ def exports():
                 inferred=inferred or "")
 
 
-ERROR_TITLES = {404: "Not found", 500: "Server error"}  # anything else a page refuses is a bad request
+# anything else a page refuses is a bad request
+ERROR_TITLES = {404: "Not found", 500: "Server error", 502: "The triple store is not answering",
+                504: "The triple store is not answering"}
 
 
 @bp.errorhandler(CrampkgError)

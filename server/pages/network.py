@@ -1,7 +1,7 @@
 """The causal network as Cytoscape.js elements: what the chain explorer draws.
 
-Nodes are the entities that take part in a causal step (plus the substances whose intake states do);
-edges are :attr:`CausalGraph.steps` and the substance → intake-state links that chains start with.
+Nodes are the entities that take part in a causal step (plus the substances whose intake or deficiency states
+do); edges are :attr:`CausalGraph.steps` and the substance → state links that chains start with.
 Each edge carries what the page shows when it is clicked: relation, asserted or inferred, the evidence
 quotes, and for an inferred edge the explanation.
 """
@@ -34,13 +34,8 @@ def node_kind(causal: CausalGraph, node: URIRef) -> str:
 
 
 def causal_network_edges(causal: CausalGraph) -> list[tuple[URIRef, URIRef, URIRef, bool]]:
-    """(subject, relation, object, asserted) for every edge the explorer draws."""
-    edges = [(s, p, o, asserted) for s, items in causal.steps.items() for p, o, asserted in items]
-    for state, substance in causal.asserted.subject_objects(CK.intakeOf):
-        if causal.steps.get(state):
-            edges.append((substance, CK.hasIntakeState, state,
-                          (substance, CK.hasIntakeState, state) in causal.asserted))
-    return sorted(set(edges))
+    """(subject, relation, object, asserted) for every edge the explorer draws (CausalGraph.network_edges)."""
+    return causal.network_edges()
 
 
 def causal_network_elements(causal: CausalGraph) -> dict:

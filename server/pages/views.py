@@ -10,15 +10,21 @@ import math
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
+from urllib.parse import urlencode
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.build.article import article_text, sentences
+from kg.build.closure import MATCHES
 from kg.errors import NotFound
 from kg.export.curies import curie
 from kg.graph.chains import CausalGraph
-from kg.namespaces import CK, CLAIM, ID, OA, ONTOLOGY_IRI, QUDT, UNIT, bind_prefixes
+from kg.graph.facts import boolean_facts, is_boolean
+from kg.graph.facts import sentence as fact_sentence
+from kg.graph.index import QUALIFIERS
+from kg.graph.pathways import pathways
+from kg.namespaces import CK, CLAIM, ID, OA, ONTOLOGY_IRI, SCHEMA, bind_prefixes
 from kg.query.formats import BY_KEY, Result
 
 # The RDF formats a resource page offers: kg.query.formats key -> (media type, file suffix).
@@ -45,14 +51,17 @@ STANDARD_LABELS = {
     OWL.ObjectProperty: "object property", OWL.DatatypeProperty: "datatype property",
     OWL.TransitiveProperty: "transitive property", OWL.Ontology: "ontology", OWL.versionIRI: "version IRI",
     OWL.versionInfo: "version", RDF.Statement: "statement", SKOS.closeMatch: "close match",
-    SKOS.exactMatch: "exact match", PROV.wasQuotedFrom: "quoted from", QUDT.QuantityValue: "quantity value",
-    QUDT.numericValue: "numeric value", QUDT.hasUnit: "unit",
+    SKOS.exactMatch: "exact match", SKOS.broadMatch: "broader match", SKOS.narrowMatch: "narrower match",
+    SKOS.relatedMatch: "related match", SKOS.broader: "broader", SKOS.editorialNote: "editorial note",
+    SKOS.scopeNote: "scope note", PROV.wasQuotedFrom: "quoted from",
+    SCHEMA.doseValue: "dose value", SCHEMA.doseUnit: "dose unit", SCHEMA.frequency: "period",
+    SCHEMA.targetPopulation: "target population", SCHEMA.MaximumDoseSchedule: "maximum dose schedule",
 }
 
-UNIT_LABELS = {UNIT["IU"]: "IU", UNIT["MilliGM-PER-DAY"]: "mg/day", UNIT["MilliGM"]: "mg"}
-
 # Shown in their own sections of a page rather than as links.
-_OWN_SECTION = {RDFS.label, SKOS.definition, SKOS.altLabel, RDF.type, SKOS.exactMatch, SKOS.closeMatch}
+_OWN_SECTION = {RDFS.label, SKOS.definition, SKOS.altLabel, RDF.type, *MATCHES}
+MATCH_NAMES = {SKOS.exactMatch: "exact match", SKOS.closeMatch: "close match", SKOS.broadMatch: "broader match",
+               SKOS.narrowMatch: "narrower match", SKOS.relatedMatch: "related match"}
 _CLAIM_PLUMBING = {RDF.subject, RDF.predicate, RDF.object, CK.claimOf, CK.hasEvidence, OA.hasSource}
 
 
@@ -108,8 +117,6 @@ def term_view(causal: CausalGraph, term) -> dict:
     if term in STANDARD_LABELS:
         return {"text": STANDARD_LABELS[term], "literal": False, "href": str(term), "external": True,
                 "iri": str(term)}
-    if term in UNIT_LABELS:
-        return {"text": UNIT_LABELS[term], "literal": False, "href": str(term), "external": True, "iri": str(term)}
     named = outside_name(term)
     text = f"{named[1]} ({named[0]})" if named else causal.label(term)
     return {"text": text, "literal": False, "href": str(term), "external": True, "iri": str(term)}
@@ -117,6 +124,40 @@ def term_view(causal: CausalGraph, term) -> dict:
 
 def article_href(claim: str) -> str:
     return f"/article?claim={claim}#claim-{claim}"
+
+
+def explorer_href(source: URIRef, target: URIRef, index: int | None = None) -> str:
+    """The explorer showing the chains from `source` to `target` (and selecting chain `index` of them)."""
+    params = {"from": str(source).removeprefix(str(ID)), "to": str(target).removeprefix(str(ID))}
+    if index is not None:
+        params["chain"] = str(index)
+    return "/?" + urlencode(params)
+
+
+def pathways_view(causal: CausalGraph, iri: URIRef) -> dict:
+    """:func:`kg.pathways.pathways` with links: pages, quotes in the article, the explorer, and for an
+    inferred step the explanation of the facts it rests on."""
+    found = pathways(causal, iri)
+
+    def step(s: dict) -> dict:
+        out = {**s, "from_href": local_path(URIRef(s["from"])), "to_href": local_path(URIRef(s["to"])),
+               "evidence": [{**e, "href": article_href(e["claim"])} for e in s["evidence"]]}
+        if not s["asserted"]:
+            out["explanation"] = explanation_view(causal, URIRef(s["from"]), URIRef(s["relation"]),
+                                                  URIRef(s["to"]))
+        return out
+
+    def group(g: dict) -> dict:
+        return {"node": {"text": g["label"], "href": local_path(g["node"]), "iri": str(g["node"])},
+                "explorer": explorer_href(g["source"], g["target"]),
+                "chains": [{"text": c["text"], "steps": [step(s) for s in c["steps"]],
+                            "explorer": explorer_href(c["source"], c["target"], c["index"])}
+                           for c in g["chains"]]}
+
+    return {"leads_to": [group(g) for g in found["leads_to"]],
+            "led_to_by": [group(g) for g in found["led_to_by"]],
+            "through": [{"kind": t["kind"], "state": {"text": t["label"], "href": local_path(t["state"])}}
+                        for t in found["through"]]}
 
 
 def _evidence(causal: CausalGraph, triple) -> list[dict]:
@@ -189,20 +230,15 @@ def _doses(causal: CausalGraph, iri: URIRef) -> list[dict]:
             continue
         seen.add(limit)
         a = causal.asserted
-        value, unit = a.value(limit, QUDT.numericValue), a.value(limit, QUDT.hasUnit)
+        value, unit, period = (a.value(limit, p) for p in (SCHEMA.doseValue, SCHEMA.doseUnit, SCHEMA.frequency))
         if value is None:
             continue
-        unit_text = UNIT_LABELS.get(unit, causal.label(unit) if unit is not None else "")
-        period = a.value(limit, CK.perPeriod)
-        text = f"{format_number(value)} {unit_text}".strip()
-        if period is not None and "/day" not in unit_text:
-            text += f" {period}"
-        details = [str(x) for x in (a.value(limit, CK.limitKind), a.value(limit, CK.targetPopulation)) if x]
+        text = " ".join(str(x) for x in (format_number(value), unit, period) if x is not None)
+        details = [str(x) for x in (a.value(limit, CK.limitKind), a.value(limit, SCHEMA.targetPopulation)) if x]
         evidence = []
-        for p in (QUDT.numericValue, QUDT.hasUnit):
+        for p in (SCHEMA.doseValue, SCHEMA.doseUnit, SCHEMA.frequency):
             evidence += _evidence(causal, (limit, p, a.value(limit, p)))
-        out.append({"limit": term_view(causal, limit), "text": text, "details": details,
-                     "unit_iri": str(unit) if unit is not None else None, "evidence": evidence})
+        out.append({"limit": term_view(causal, limit), "text": text, "details": details, "evidence": evidence})
     return out
 
 
@@ -220,7 +256,7 @@ def _types(causal: CausalGraph, iri: URIRef) -> list[dict]:
 
 def _identifiers(causal: CausalGraph, iri: URIRef) -> list[dict]:
     out = []
-    for p, kind in ((SKOS.exactMatch, "exact match"), (SKOS.closeMatch, "close match")):
+    for p, kind in MATCH_NAMES.items():
         for o in sorted(set(causal.asserted.objects(iri, p)) | set(causal.ontology.objects(iri, p))):
             named = outside_name(o) or ("", str(o))
             out.append({"iri": str(o), "vocabulary": named[0], "id": named[1], "match": kind})
@@ -234,9 +270,9 @@ def _claim_view(causal: CausalGraph, claim: URIRef) -> dict | None:
         return None
     name = str(claim)[len(str(CLAIM)):]
     evidence = [e for e in causal.evidence.get((s, p, o), []) if e.claim == name]
-    quals = {causal.label(q): str(v) for q in (CK.qualifier, CK.directness, CK.doseCondition)
-             for v in a.objects(claim, q)}
+    quals = {causal.label(q): str(v) for q in QUALIFIERS for v in a.objects(claim, q)}
     return {"name": name, "href": f"/id/claim/{name}", "subject": term_view(causal, s),
+            "sentence": fact_sentence(causal, s, p, o) if is_boolean(o) else None,
             "predicate": {**term_view(causal, p), "text": "is a" if p == RDF.type else causal.label(p)},
             "object": term_view(causal, o),
             "quote": evidence[0].quote if evidence else "", "start": evidence[0].start if evidence else None,
@@ -254,7 +290,7 @@ def describe(causal: CausalGraph, iri: URIRef) -> dict:
         raise NotFound(f"nothing in the graph is called <{iri}>")
     graphs = (causal.asserted, causal.ontology, causal.inferred)
     outgoing = {(iri, p, o) for g in graphs for p, o in g.predicate_objects(iri)
-                if p not in _OWN_SECTION and not (isinstance(o, BNode))}
+                if p not in _OWN_SECTION and not (isinstance(o, BNode)) and not is_boolean(o)}
     incoming = {(s, p, iri) for g in graphs for s, p in g.subject_predicates(iri)
                 if p not in _CLAIM_PLUMBING and not isinstance(s, BNode)}
     is_claim = (iri, RDF.type, CK.Claim) in causal.asserted
@@ -280,6 +316,8 @@ def describe(causal: CausalGraph, iri: URIRef) -> dict:
         "incoming": _links(causal, incoming, incoming=True),
         "claims": claims,
         "claim": claim,
+        "facts": [{**f, "evidence": [{**e, "href": article_href(e["claim"])} for e in f["evidence"]]}
+                  for f in boolean_facts(causal, iri)],  # shown as sentences, not among the links
         "axioms": _axioms(causal, iri),
     }
 

@@ -231,3 +231,19 @@ def test_catalogue_lists_every_format_with_sizes_and_counts(dataset):
 def test_write_export_refuses_a_folder_for_a_single_file(dataset, tmp_path):
     with pytest.raises(CrampkgError, match="is a folder"):
         write_export(export_bytes("dot", ds=dataset), tmp_path)
+
+
+def test_jsonld_stands_alone_or_names_a_served_context(built, tmp_path):
+    """The default JSON-LD file embeds its context (rdflib reads it offline); `--context URL` names a copy."""
+    import json
+
+    from rdflib import Dataset
+
+    out = tmp_path / "g.jsonld"
+    run = crampkg("export", "-f", "jsonld", "--content", "causal", "-o", str(out))
+    assert run.returncode == 0, run.stderr
+    assert isinstance(json.loads(out.read_bytes())["@context"], dict)
+    assert len(Dataset().parse(out, format="json-ld")) > 0
+    run = crampkg("export", "-f", "jsonld", "--context", "http://127.0.0.1:8000/context.jsonld")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["@context"] == "http://127.0.0.1:8000/context.jsonld"

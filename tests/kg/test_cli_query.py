@@ -16,7 +16,7 @@ def crampkg(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_canned_query_with_params_as_table(built):
-    r = crampkg("query", "intake-exceeds-limit", "--param", "amount=150", "--param", "unit=unit:MilliGM-PER-DAY",
+    r = crampkg("query", "intake-exceeds-limit", "--param", "amount=150", "--param", "unit=mg",
                 "--param", "substance=id:vitamin-b6")
     assert r.returncode == 0, r.stderr
     assert "id:vitamin-b6-upper-limit" in r.stdout and "peripheral neuropathy" in r.stdout

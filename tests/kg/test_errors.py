@@ -7,10 +7,13 @@ import kg.errors
 from kg.errors import CrampkgError
 
 EXPECTED = {
-    "CrampkgError": 400, "BuildError": 400, "InconsistencyError": 400, "NotFound": 404, "Ambiguous": 400,
+    "CrampkgError": 400, "BuildError": 400, "InconsistencyError": 400, "UnsupportedConstruct": 400,
+    "NotFound": 404, "Ambiguous": 400,
     "QueryError": 400, "QuerySyntaxError": 400, "UpdateRefused": 403, "RemoteRefused": 400,
     "UnknownQuery": 404, "NotAcceptable": 406, "QueryTimeout": 503, "Overloaded": 503, "WorkerFailed": 500,
     "CompletionError": 400,
+    # an external store (crampkg is a gateway in front of it): 502 when it fails, 504 when it is too slow
+    "StoreError": 502, "StoreUnavailable": 502, "StoreRefused": 502, "StoreTimeout": 504, "LoadError": 400,
 }
 
 

@@ -21,6 +21,9 @@ def test_paths_api_over_http(client):
     assert status == 200
     assert "diuretics → potassium deficiency → leg cramp" in [c["text"] for c in body["chains"]]
     assert "not medical advice" in body["disclaimer"]
+    # issue 8: each chain says how hedged it is, each step its own words
+    assert "flushes out (inferred) … is a classic trigger for" in [c["summary"] for c in body["chains"]]
+    assert all("hedge" in s and "qualifiers" in s for c in body["chains"] for s in c["steps"])
 
 
 @pytest.mark.parametrize("query,status,words", [

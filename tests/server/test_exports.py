@@ -2,7 +2,8 @@
 Content-Type and filename, the catalogue, the context, and the bounded download cache.
 
 Bad inputs tried: an unknown format, an unknown content option, a non-boolean `inferred`; many spellings of
-`inferred=true`, which must share one cached download.
+`inferred=true`, which must share one cached download; a `context` that is neither `embedded`, `remote` nor an
+http(s) URL, and `context` on a format that has none.
 """
 from __future__ import annotations
 
@@ -67,10 +68,27 @@ def test_context_is_served_locally(client):
     assert json.loads(body)["@context"]["ck"] == "https://w3id.org/crampkg/ontology#"
 
 
+def test_jsonld_download_embeds_its_context(client):
+    """A reader that fetches nothing (rdflib here, offline) reads the download as it comes."""
+    status, _headers, body = fetch(client, "/export/jsonld?content=causal")
+    assert status == 200
+    doc = json.loads(body)
+    assert doc["@context"]["ck"] == "https://w3id.org/crampkg/ontology#"
+    assert len(Dataset().parse(data=body, format="json-ld")) > 0
+
+
+def test_jsonld_remote_context_names_this_server(client):
+    status, _headers, body = fetch(client, "/export/jsonld?content=causal&context=remote")
+    assert status == 200
+    assert json.loads(body)["@context"] == "http://localhost/context.jsonld"
+
+
 @pytest.mark.parametrize("path,words", [
     ("/export/pdf", "turtle"),
     ("/export/turtle?content=everything", "asserted"),
     ("/export/turtle?inferred=maybe", "inferred"),
+    ("/export/jsonld?context=file:///etc/passwd", "give `embedded`"),
+    ("/export/turtle?context=remote", "context applies to the jsonld format only"),
 ])
 def test_bad_requests_list_the_valid_values(client, path, words):
     status, _headers, body = fetch(client, path)

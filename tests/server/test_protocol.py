@@ -264,3 +264,70 @@ def test_cached_answers_follow_the_accept_header(live_server):
     assert again.headers["Access-Control-Allow-Origin"] == "*"
     for _ in range(2):
         assert sparql(live_server, params={"query": "SELECT * {"}).status_code == 400
+
+
+# ----- relative IRIs and updates sent as queries (issue 10) ------------------------------------------
+@pytest.mark.parametrize("accept,rdflib_format", [("text/turtle", "turtle"), ("application/n-triples", "nt"),
+                                                  ("application/rdf+xml", "xml")])
+def test_query_content_type_construct(live_server, accept, rdflib_format):
+    """W3C protocol test query_content_type_construct: relative IRIs resolve against the endpoint's URL, so
+    the query answers one triple (it was a 400)."""
+    r = sparql(live_server, method="POST", data="CONSTRUCT { <s> <p> 1 } WHERE {}",
+               headers={"Content-Type": "application/sparql-query", "Accept": accept})
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"].split(";")[0] == accept
+    g = Graph().parse(data=r.text, format=rdflib_format)
+    assert [(str(s), str(p), o.toPython()) for s, p, o in g] == [
+        (f"{live_server.url}/s", f"{live_server.url}/p", 1)]
+
+
+def test_relative_iris_in_a_select_and_a_query_base(live_server):
+    r = sparql(live_server, params={"query": "SELECT (<x> AS ?a) (<../y> AS ?b) {}"})
+    row = r.json()["results"]["bindings"][0]
+    assert (row["a"]["value"], row["b"]["value"]) == (f"{live_server.url}/x", f"{live_server.url}/y")
+    r = sparql(live_server, params={"query": "BASE <http://example.org/b/> SELECT (<x> AS ?a) {}"})
+    assert r.json()["results"]["bindings"][0]["a"]["value"] == "http://example.org/b/x"
+
+
+@pytest.mark.parametrize("how", ["get", "form", "body"])
+@pytest.mark.parametrize("update", ["INSERT DATA { <urn:a> <urn:b> <urn:c> }", "DROP ALL",
+                                    "PREFIX ex: <http://example.org/> DELETE WHERE { ?s ?p ?o }"])
+def test_update_sent_as_query_is_400(live_server, how, update):
+    """Protocol §2.1.7: an update is not a legal query string; the message still says why (read-only)."""
+    if how == "get":
+        r = sparql(live_server, params={"query": update})
+    elif how == "form":
+        r = sparql(live_server, method="POST", data={"query": update})
+    else:
+        r = sparql(live_server, method="POST", data=update, headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 400, r.text
+    assert "read-only" in r.text and "not a query" in r.text
+
+
+@pytest.mark.parametrize("how", ["get", "form", "body"])
+def test_update_sent_as_update_is_403(live_server, how):
+    update = "INSERT DATA { <urn:a> <urn:b> <urn:c> }"
+    if how == "get":
+        r = sparql(live_server, params={"update": update})
+    elif how == "form":
+        r = sparql(live_server, method="POST", data={"update": update})
+    else:
+        r = sparql(live_server, method="POST", data=update, headers={"Content-Type": "application/sparql-update"})
+    assert r.status_code == 403 and "read-only" in r.text
+
+
+def test_a_malformed_host_header_leaves_the_server_address_as_base(live_server):
+    """Werkzeug drops a malformed Host header; relative IRIs then resolve against the address served."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", live_server.port, timeout=30)
+    conn.putrequest("GET", "/sparql?query=SELECT%20(%3Cx%3E%20AS%20%3Fa)%20%7B%7D", skip_host=True)
+    conn.putheader("Host", "a b")
+    conn.putheader("Accept", "text/csv")
+    conn.endheaders()
+    response = conn.getresponse()
+    body = response.read().decode()
+    conn.close()
+    assert response.status == 200, body
+    value = body.splitlines()[1]
+    assert value.startswith("http://") and value.endswith(f":{live_server.port}/x"), value

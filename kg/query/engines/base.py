@@ -24,8 +24,11 @@ class Engine(Protocol):
     name: str
 
     def query(self, text: str, *, dataset: DatasetSpec | None = None, bindings: dict | None = None,
-              max_rows: int | None = None) -> Result:
-        """Evaluate ``text``; ``bindings`` maps variable names to rdflib terms bound before evaluation."""
+              max_rows: int | None = None, base_iri: str | None = None) -> Result:
+        """Evaluate ``text``; ``bindings`` maps variable names to rdflib terms bound before evaluation.
+
+        ``base_iri`` is the IRI relative IRIs in the query resolve against (SPARQL 1.1 Query §4.1.1), unless
+        the query declares its own BASE: the endpoint's URL when the query came over the protocol."""
 
     def graph_sizes(self) -> dict[str, int]:
         """Triples per named graph."""

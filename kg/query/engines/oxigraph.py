@@ -164,10 +164,13 @@ class OxigraphEngine:
         q = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         return {s["g"].value: int(s["n"].value) for s in self.store.query(q)}
 
-    def _evaluate(self, text: str, form: QueryShape, dataset: DatasetSpec | None, bindings: dict | None):
+    def _evaluate(self, text: str, form: QueryShape, dataset: DatasetSpec | None, bindings: dict | None,
+                  base_iri: str | None):
         if bindings:
             text = with_values(text, bindings)
         options: dict = {"prefixes": self.prefixes}
+        if base_iri:
+            options["base_iri"] = base_iri
         if dataset is not None and dataset.given:
             options["default_graph"] = [ox.NamedNode(g) for g in dataset.default_graphs or ()]
             options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs or ()]
@@ -182,7 +185,8 @@ class OxigraphEngine:
         return answer
 
     def answer(self, text: str, format_key: str, *, dataset: DatasetSpec | None = None,
-               bindings: dict | None = None, max_rows: int | None = None) -> tuple[bytes, str, int, bool] | None:
+               bindings: dict | None = None, max_rows: int | None = None,
+               base_iri: str | None = None) -> tuple[bytes, str, int, bool] | None:
         """The answer as (bytes in the format ``format_key``, query form, rows or triples, truncated), written
         straight from Oxigraph's terms; None for a format that only :meth:`query` and :mod:`kg.query.formats`
         write (the caller goes that way then)."""
@@ -191,7 +195,7 @@ class OxigraphEngine:
         form = shape(text)
         if form.is_graph != (BY_KEY[format_key].kind == GRAPH):
             return None  # a format that cannot carry this form: the general path says so
-        answer = self._evaluate(text, form, dataset, bindings)
+        answer = self._evaluate(text, form, dataset, bindings, base_iri)
         try:
             if isinstance(answer, ox.QueryBoolean):
                 body = '{"head":{},"boolean":' + ("true" if answer else "false") + "}"
@@ -205,9 +209,9 @@ class OxigraphEngine:
             raise QueryError(f"query failed: {exc}") from None
 
     def query(self, text: str, *, dataset: DatasetSpec | None = None, bindings: dict | None = None,
-              max_rows: int | None = None) -> Result:
+              max_rows: int | None = None, base_iri: str | None = None) -> Result:
         form = shape(text)  # refuses updates and SERVICE before the engine sees them
-        answer = self._evaluate(text, form, dataset, bindings)
+        answer = self._evaluate(text, form, dataset, bindings, base_iri)
         try:
             if isinstance(answer, ox.QueryBoolean):
                 return Result("ASK", boolean=bool(answer))

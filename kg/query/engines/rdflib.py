@@ -49,12 +49,12 @@ class RdflibEngine:
         return view
 
     def query(self, text: str, *, dataset: DatasetSpec | None = None, bindings: dict | None = None,
-              max_rows: int | None = None) -> Result:
+              max_rows: int | None = None, base_iri: str | None = None) -> Result:
         form = shape(text)  # refuses updates and SERVICE before the engine sees them
         if bindings:
             text = with_values(text, bindings)
         try:
-            prepared = prepareQuery(text, initNs=PREFIXES)
+            prepared = prepareQuery(text, initNs=PREFIXES, base=base_iri)
         except ParseException as exc:
             raise QuerySyntaxError(f"syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
         except Exception as exc:  # rdflib raises bare Exceptions for e.g. an unknown prefix: the query's fault

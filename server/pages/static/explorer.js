@@ -193,6 +193,31 @@
     }
   }
 
+  /* ----- where the drawing goes on beyond the panel: a cue on each such edge, which pans that way ----- */
+  var cues = Array.prototype.slice.call(document.querySelectorAll(".pan-cue"));
+  var PAN = { left: [1, 0], right: [-1, 0], up: [0, 1], down: [0, -1] };
+
+  function beyond() {
+    var box = cy.nodes(":visible").renderedBoundingBox(), w = cy.width(), h = cy.height(), m = 2;
+    return { left: box.x1 < -m, right: box.x2 > w + m, up: box.y1 < -m, down: box.y2 > h + m };
+  }
+  function updateCues() {
+    if (!cy) return;
+    var more = beyond();
+    cues.forEach(function (b) { b.hidden = !more[b.getAttribute("data-side")]; });
+  }
+  if (cy) {
+    cues.forEach(function (b) {
+      b.addEventListener("click", function () {
+        var d = PAN[b.getAttribute("data-side")];
+        cy.stop();
+        cy.animate({ panBy: { x: d[0] * cy.width() * 0.6, y: d[1] * cy.height() * 0.6 } }, { duration: 200 });
+      });
+    });
+    cy.on("viewport", updateCues);
+    cy.on("resize", updateCues);
+  }
+
   function fitChains() {
     if (!cy) return;
     var chosen = cy.elements(".inchain");
@@ -266,6 +291,7 @@
 
   highlight();
   if (cy && cy.elements(".inchain").nonempty()) cy.fit(cy.elements(".inchain"), 24);
+  updateCues();
   if (selectedEdge && edgesById[selectedEdge]) select(selectedEdge, false);
   saveUrl();
 }());

@@ -119,13 +119,15 @@ def test_entity_without_definition_fails_shacl(tmp_path, sources):
 
 
 def test_dose_limit_without_unit_fails_shacl(tmp_path, sources):
-    edit(sources.claims, "rdf:predicate qudt:hasUnit ; rdf:object unit:IU ;",
-         "rdf:predicate qudt:hasUnit ; rdf:object unit:DAY ;")
-    assert_fails_untouched(tmp_path, sources, "SHACL", "QUDT unit", "vitamin-d-upper-limit")
+    """A unit that restates the period ("IU/day") is refused: the period is stated once, as schema:frequency."""
+    edit(sources.claims, 'rdf:predicate schema:doseUnit ; rdf:object "IU" ;',
+         'rdf:predicate schema:doseUnit ; rdf:object "IU/day" ;')
+    assert_fails_untouched(tmp_path, sources, "SHACL", "doseUnit", "vitamin-d-upper-limit")
 
 
 def test_contradiction_names_the_triples_at_fault(tmp_path, sources):
-    """Hydration made a cause of hyperexcitability becomes a risk factor, disjoint with preventive measures."""
+    """Hydration made a cause of hyperexcitability becomes upstream of leg cramp, disjoint with preventive
+    measures."""
     claims = sources.claims.read_text(encoding="utf-8")
     claims += (
         "\nclaim:broken-hydration-causes a ck:Claim ;\n"
@@ -133,7 +135,7 @@ def test_contradiction_names_the_triples_at_fault(tmp_path, sources):
         '    ck:quote "Maintaining proper hydration" ;\n    ck:start 3216 .\n'
     )
     sources.claims.write_text(claims, encoding="utf-8")
-    message = assert_fails_untouched(tmp_path, sources, "inconsistent", "hydration", "CrampRiskFactor",
+    message = assert_fails_untouched(tmp_path, sources, "inconsistent", "hydration", "UpstreamOfLegCramp",
                                      "PreventiveMeasure", "broken-hydration-causes", error=InconsistencyError)
     assert "muscle-hyperexcitability" in message
 

@@ -1,16 +1,12 @@
 """The ontology's header and documentation, and the links to outside vocabularies."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from kg.build.vocabulary import VOCABULARY_FILE, allowed_identifiers, identifiers_in_markdown
+from kg.build.vocabulary import VOCABULARY_FILE, allowed_identifiers
 from kg.namespaces import CK, ONTOLOGY_DIR, ONTOLOGY_IRI
-
-SHARED_VOCABULARY = Path(__file__).resolve().parents[4] / "shared" / "VOCABULARY.md"
 
 
 @pytest.fixture(scope="module")
@@ -35,28 +31,35 @@ def test_every_term_has_an_english_label_and_definition(schema):
         assert labels and definitions, term
 
 
-def test_vocabulary_allow_list_matches_shared_vocabulary():
-    if not SHARED_VOCABULARY.exists():
-        raise AssertionError(f"{SHARED_VOCABULARY} is missing: cannot check the allow-list against it")
-    expected = identifiers_in_markdown(SHARED_VOCABULARY.read_text(encoding="utf-8"))
-    assert sorted(allowed_identifiers(VOCABULARY_FILE)) == expected
-
-
 def test_every_outside_link_is_verified(dataset):
     allowed = allowed_identifiers(VOCABULARY_FILE)
-    links = list(dataset.triples((None, SKOS.exactMatch, None))) + list(dataset.triples((None, SKOS.closeMatch, None)))
+    from kg.build.closure import MATCHES
+
+    links = [t for p in MATCHES for t in dataset.triples((None, p, None))]
     assert len(links) > 40
     for s, _, o in links:
         assert str(o) in allowed, (s, o)
 
 
 def test_limits_belong_to_the_right_substance(dataset):
-    from kg.namespaces import ID, QUDT, UNIT
+    from kg.namespaces import ID, SCHEMA
 
     d_limit = dataset.value(ID["vitamin-d"], CK.hasUpperLimit)
     b6_limit = dataset.value(ID["vitamin-b6"], CK.hasUpperLimit)
-    assert dataset.value(d_limit, QUDT.hasUnit) == UNIT.IU
-    assert float(dataset.value(d_limit, QUDT.numericValue)) == 4000
-    assert dataset.value(b6_limit, QUDT.hasUnit) == UNIT["MilliGM-PER-DAY"]
-    assert float(dataset.value(b6_limit, QUDT.numericValue)) == 100
-    assert str(dataset.value(b6_limit, CK.targetPopulation)) == "adults"
+    assert str(dataset.value(d_limit, SCHEMA.doseUnit)) == "IU"
+    assert float(dataset.value(d_limit, SCHEMA.doseValue)) == 4000
+    assert str(dataset.value(b6_limit, SCHEMA.doseUnit)) == "mg"
+    assert float(dataset.value(b6_limit, SCHEMA.doseValue)) == 100
+    assert str(dataset.value(b6_limit, SCHEMA.targetPopulation)) == "adults"
+
+
+def test_both_limits_state_their_period_once_the_same_way(dataset):
+    """Issue 8: the B6 limit stated its period twice (a per-day unit and "per day"); both limits now use one
+    representation: an amount unit and one schema:frequency."""
+    from kg.namespaces import ID, SCHEMA
+
+    for substance in (ID["vitamin-d"], ID["vitamin-b6"]):
+        limit = dataset.value(substance, CK.hasUpperLimit)
+        assert [str(f) for f in dataset.objects(limit, SCHEMA.frequency)] == ["per day"]
+        assert "day" not in str(dataset.value(limit, SCHEMA.doseUnit))
+        assert not any("qudt.org" in str(p) for p in dataset.predicates(limit, None)), limit

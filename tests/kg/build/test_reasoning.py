@@ -38,18 +38,30 @@ def test_property_chain_drug_depleting_a_mineral_induces_its_deficiency(dataset)
     assert (ID["diuretic"], CK.causallyUpstreamOf, ID["leg-cramp"]) in inferred
 
 
-def test_restriction_classifies_every_upstream_thing_as_a_risk_factor(dataset):
+def test_restriction_classifies_every_upstream_thing(dataset):
     _, _, inferred = graphs(dataset)
     upstream = set(dataset.subjects(CK.causallyUpstreamOf, ID["leg-cramp"]))
+    assert upstream == set(inferred.subjects(RDF.type, CK.UpstreamOfLegCramp))
+    assert ID["diuretic"] in upstream and ID["muscle-hyperexcitability"] in upstream
+
+
+def test_risk_factors_are_exposures_and_states_not_mechanisms(dataset):
+    """Issue 8: the risk-factor class held mechanisms (hyperexcitability, disrupted muscle function). It is now
+    the upstream things that are intakes, medications or deficiency states (an owl:intersectionOf)."""
+    _, _, inferred = graphs(dataset)
+    upstream = set(dataset.subjects(CK.causallyUpstreamOf, ID["leg-cramp"]))
+    kinds = set(dataset.subjects(RDF.type, CK.ExposureOrDeficiency))
     risk = set(inferred.subjects(RDF.type, CK.CrampRiskFactor))
-    assert upstream == risk
-    assert ID["diuretic"] in risk and ID["hypercalcemia"] in risk
+    assert risk == upstream & kinds
+    assert {ID["diuretic"], ID["low-potassium"], ID["vitamin-d-excess"]} <= risk
+    for mechanism in ("muscle-hyperexcitability", "disrupted-muscle-function", "hypercalcemia"):
+        assert ID[mechanism] in upstream and ID[mechanism] not in risk
 
 
 def test_protective_relations_never_become_causal(dataset):
     for measure in (ID["hydration"], ID["mineral-rich-diet"]):
         assert (measure, CK.causallyUpstreamOf, ID["leg-cramp"]) not in dataset
-        assert (measure, RDF.type, CK.CrampRiskFactor) not in dataset
+        assert (measure, RDF.type, CK.UpstreamOfLegCramp) not in dataset
     ontology, _, _ = graphs(dataset)
     causal = set(ontology.subjects(RDFS.subPropertyOf, CK.causallyUpstreamOf))
     assert CK.prevents not in causal and CK.supports not in causal

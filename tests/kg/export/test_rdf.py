@@ -1,7 +1,9 @@
 """RDF exports (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML) read back by rdflib, by Raptor's rapper,
 by serd's serdi and, for JSON-LD, by pyld — each compared with the selected graphs taken from the dataset
 with SPARQL (export_support.expected_quads), for every content option with and without inferred triples, on
-the real build and on a fixture with hostile literals."""
+the real build and on a fixture with hostile literals. JSON-LD embeds its context, so rdflib and pyld read it
+with a document loader that refuses every URL; the remote-context option is read through the live server's
+/context.jsonld."""
 from __future__ import annotations
 
 import json
@@ -18,9 +20,10 @@ from pyld import jsonld
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
+from kg.errors import CrampkgError
 from kg.export import export_bytes
 from kg.export.rdf import context_document
-from kg.namespaces import CONTEXT_PATH, CONTEXT_URL, GRAPHS, PREFIXES
+from kg.namespaces import CONTEXT_PATH, GRAPHS, PREFIXES
 
 RDF_FORMATS = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig", "jsonld": "json-ld",
                "rdfxml": "xml"}
@@ -35,19 +38,10 @@ def source(request, dataset):
     return dataset if request.param == "build" else tricky_dataset()
 
 
-def local_context(text: str) -> str:
-    """The document with its @context URL replaced by the shipped context (rdflib would fetch the URL)."""
-    doc = json.loads(text)
-    assert doc["@context"] == CONTEXT_URL
-    doc["@context"] = context_document()["@context"]
-    return json.dumps(doc)
-
-
 def parse(fmt: str, data: bytes) -> Dataset:
+    """The export read back by rdflib's own parser, as it comes (a JSON-LD document is parsed unchanged)."""
     ds = Dataset()
     text = data.decode("utf-8")
-    if fmt == "jsonld":
-        text = local_context(text)
     if fmt in QUAD_FORMATS:
         ds.parse(data=text, format=RDF_FORMATS[fmt])
     else:
@@ -92,26 +86,76 @@ def test_rapper_and_serdi_parse_with_expected_counts(source, fmt, content, infer
         assert serdi_count(path, SERDI[fmt]) == count
 
 
-def pyld_loader(url, options=None):
-    """pyld's document loader: the shipped context for CONTEXT_URL, nothing else (no network)."""
-    if url != CONTEXT_URL:
-        raise AssertionError(f"pyld asked for {url}")
-    return {"contextUrl": None, "documentUrl": url, "document": context_document()}
+class Refused(Exception):
+    pass
 
 
-@pytest.mark.parametrize(("content", "inferred"), OPTIONS)
-def test_jsonld_expands_with_pyld_to_the_same_quads(source, content, inferred):
-    """pyld (a second JSON-LD processor) turns the export into the expected quads, reading the context locally."""
-    doc = json.loads(export_bytes("jsonld", content, inferred, ds=source).payload)
-    expanded = jsonld.expand(doc, {"documentLoader": pyld_loader})
-    assert expanded
-    nquads = jsonld.to_rdf(doc, {"format": "application/n-quads", "documentLoader": pyld_loader})
+def refuse_every_url(url, options=None):
+    """pyld's document loader for a document that must stand alone: any fetch is a failure."""
+    raise Refused(f"pyld asked for {url}")
+
+
+def pyld_quads(doc: dict, loader) -> Dataset:
+    assert jsonld.expand(doc, {"documentLoader": loader})
+    nquads = jsonld.to_rdf(doc, {"format": "application/n-quads", "documentLoader": loader})
     back = Dataset()
     back.parse(data=nquads, format="nquads")
-    got, expected = named_graphs(back), expected_quads(source, content, inferred)
+    return back
+
+
+def assert_same_graphs(back: Dataset, expected: dict) -> None:
+    got = named_graphs(back)
     assert sorted(got) == sorted(expected)
     for name, graph in expected.items():
         assert isomorphic(got[name], graph), name
+
+
+@pytest.mark.parametrize(("content", "inferred"), OPTIONS)
+def test_jsonld_expands_with_pyld_fetching_nothing(source, content, inferred):
+    """pyld (a second JSON-LD processor) turns the export into the expected quads with a document loader that
+    refuses every URL: the context is in the document."""
+    doc = json.loads(export_bytes("jsonld", content, inferred, ds=source).payload)
+    assert doc["@context"] == context_document()["@context"]
+    assert_same_graphs(pyld_quads(doc, refuse_every_url), expected_quads(source, content, inferred))
+
+
+def test_refusing_loader_is_really_asked_for_a_remote_context(dataset):
+    """The loader above is not decoration: a document naming its context by URL fails with it."""
+    doc = json.loads(export_bytes("jsonld", "causal", True, ds=dataset,
+                                  context="http://127.0.0.1:9/context.jsonld").payload)
+    assert doc["@context"] == "http://127.0.0.1:9/context.jsonld"
+    asked = []
+
+    def loader(url, options=None):
+        asked.append(url)
+        return refuse_every_url(url, options)
+
+    with pytest.raises(jsonld.JsonLdError, match="loading remote context failed"):
+        jsonld.expand(doc, {"documentLoader": loader})
+    assert asked == ["http://127.0.0.1:9/context.jsonld"]
+
+
+def test_remote_context_option_reads_through_the_served_copy(live_server, dataset):
+    """With `context=<the server's /context.jsonld>`, pyld's own HTTP loader (requests) fetches the context from
+    the live server on 127.0.0.1 and gets the same quads as from the embedded context."""
+    url = f"{live_server.url}/context.jsonld"
+    doc = json.loads(export_bytes("jsonld", "asserted", False, ds=dataset, context=url).payload)
+    assert doc["@context"] == url
+    loader = jsonld.requests_document_loader(timeout=30)
+    assert_same_graphs(pyld_quads(doc, loader), expected_quads(dataset, "asserted", False))
+
+
+@pytest.mark.parametrize("bad", ["remote", " ", "file:///etc/passwd", "ftp://127.0.0.1/c.jsonld",
+                                 "http://", "http://127.0.0.1/a b", "x" * 5000])
+def test_bad_context_values_are_refused(dataset, bad):
+    """Bad inputs tried: `remote` (an HTTP-only word), blank, file: and ftp: URLs, no host, a space, 5000 chars."""
+    with pytest.raises(CrampkgError, match="give `embedded`"):
+        export_bytes("jsonld", ds=dataset, context=bad)
+
+
+def test_context_applies_to_jsonld_only(dataset):
+    with pytest.raises(CrampkgError, match="context applies to the jsonld format only, not to turtle"):
+        export_bytes("turtle", ds=dataset, context="embedded")
 
 
 def test_shipped_context_declares_every_crampkg_prefix():

@@ -54,7 +54,7 @@ def test_b6_chain_ends_in_spasms_not_in_cramps(causal):
     """The article says the spasms feel like cramps, not that B6 causes leg cramps."""
     assert texts(causal, "vitamin B6", "leg cramp") == []
     assert texts(causal, "vitamin B6", "involuntary muscle spasms") == [
-        "vitamin B6 → chronic high-dose vitamin B6 intake → vitamin B6 neurotoxicity → peripheral neuropathy"
+        "vitamin B6 → high-dose vitamin B6 intake → vitamin B6 neurotoxicity → peripheral neuropathy"
         " → involuntary muscle spasms"]
 
 
@@ -65,8 +65,10 @@ def test_no_chain_from_prevention(causal):
 def test_explain_transitive_and_class_inferences(causal):
     e = causal.explain(ID["vitamin-d-excess"], CK.causallyUpstreamOf, ID["leg-cramp"])
     assert e["rule"] == "prp-trp" and len(e["because"]) >= 2
-    e = causal.explain(ID["diuretic"], RDF.type, CK.CrampRiskFactor)
+    e = causal.explain(ID["diuretic"], RDF.type, CK.UpstreamOfLegCramp)
     assert e["rule"] == "cls-hv2"
+    e = causal.explain(ID["diuretic"], RDF.type, CK.CrampRiskFactor)
+    assert e["rule"] == "cls-int1" and len(e["because"]) == 2
 
 
 def test_resolve_errors(causal):
@@ -86,3 +88,34 @@ def test_ambiguous_name_lists_the_candidates():
     with pytest.raises(Ambiguous) as info:
         CausalGraph(ds).resolve("Twin")
     assert "twin-a" in str(info.value) and "twin-b" in str(info.value)
+
+
+def test_each_step_shows_its_hedge_and_each_chain_a_summary(causal):
+    """Issue 8: a chain is only as certain as its weakest step, so every step carries the article's words for it
+    (its claims' wordings and qualifiers) and the chain a summary of them; an inferred step borrows the words
+    of the links it was inferred from, marked as inferred."""
+    by_text = {causal.chain_text(c): c for c in causal.chains(ID["vitamin-d"], ID["leg-cramp"])}
+    chain = by_text["vitamin D → excessive vitamin D intake → hypercalcemia → disrupted muscle function → leg cramp"]
+    assert [s["hedge"] for s in chain] == ["", "can lead to", "disrupts", "leading to"]
+    assert causal.chain_summary(chain) == "taken as … can lead to … disrupts … leading to"
+    assert chain[1]["qualifiers"]["qualifier"] == ["can"]
+    assert chain[1]["qualifiers"]["doseCondition"] == [
+        "often above the recommended upper limit of 4,000 International Units (IU) per day"]
+    other = by_text[
+        "vitamin D → excessive vitamin D intake → altered calcium level → electrolyte imbalance → leg cramp"]
+    assert causal.chain_summary(other) == "taken as … influences … can then throw … involves"
+    (b6,) = causal.chains(ID["vitamin-b6"], ID["neuropathic-muscle-spasm"])
+    assert causal.chain_summary(b6) == "taken as … can be toxic to / are associated with … can cause … involves"
+    assert set(b6[1]["qualifiers"]["doseCondition"]) == {
+        "extremely high amounts",
+        "chronic intake significantly exceeding the safe upper limit of 100 milligrams (mg) per day for adults"}
+    diuretic = {causal.chain_text(c): c for c in causal.chains(ID["diuretic"], ID["leg-cramp"])}
+    assert causal.chain_summary(diuretic["diuretics → potassium deficiency → leg cramp"]) == (
+        "flushes out (inferred) … is a classic trigger for")
+
+
+def test_a_transitive_inference_carries_the_hedges_of_its_steps(causal):
+    e = causal.explain(ID["vitamin-d-excess"], CK.causallyUpstreamOf, ID["leg-cramp"])
+    words = [" / ".join(f["qualifiers"]["wording"]) for f in e["because"]]
+    assert e["summary"] == " … ".join(words) and len(words) == 3 and all(words)
+    assert e["summary"] in {"can lead to … disrupts … leading to", "influences … can then throw … involves"}

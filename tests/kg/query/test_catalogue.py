@@ -72,25 +72,33 @@ def test_leads_to_leg_cramps_has_steps(live_server):
 
 
 def test_intake_over_the_limit(live_server):
-    rows = run(live_server, "intake-exceeds-limit", amount="5000", unit="unit:IU",
+    rows = run(live_server, "intake-exceeds-limit", amount="5000", unit="IU",
                substance="id:vitamin-d").json()["results"]["bindings"]
     assert {r["limitValue"]["value"] for r in rows} == {"4000"}
-    assert {r["unit"]["value"] for r in rows} == {"http://qudt.org/vocab/unit/IU"}
+    assert {r["unit"]["value"] for r in rows} == {"IU"} and {r["period"]["value"] for r in rows} == {"per day"}
     assert "https://w3id.org/crampkg/id/hypercalcemia" in {r["consequence"]["value"] for r in rows}
     assert any("hypercalcemia" in r.get("quote", {}).get("value", "") for r in rows)
+    # issue 8: the article's condition beside every consequence, and no claim that exceeding is harm
+    assert {r["condition"]["value"] for r in rows} == {
+        "often above the recommended upper limit of 4,000 International Units (IU) per day"}
+    assert all(r["reading"]["value"].startswith("the article links intake above this limit to ") for r in rows)
 
 
 def test_intake_under_the_limit_or_other_unit(live_server):
     assert run(live_server, "intake-exceeds-limit", amount="3000").json()["results"]["bindings"] == []
-    rows = run(live_server, "intake-exceeds-limit", amount="5000", unit="unit:MilliGM-PER-DAY",
+    rows = run(live_server, "intake-exceeds-limit", amount="5000", unit="mg",
                substance="id:vitamin-d").json()["results"]["bindings"]
     assert rows == []  # 5000 mg is not compared with an IU limit
 
 
 def test_b6_over_the_limit(live_server):
-    rows = run(live_server, "intake-exceeds-limit", amount="150.5", unit="unit:MilliGM-PER-DAY",
+    rows = run(live_server, "intake-exceeds-limit", amount="150.5", unit="mg",
                substance="id:vitamin-b6").json()["results"]["bindings"]
     assert "https://w3id.org/crampkg/id/peripheral-neuropathy" in {r["consequence"]["value"] for r in rows}
+    direct = [r for r in rows if r["steps"]["value"] == "one step"]
+    assert {r["stepCondition"]["value"] for r in direct if "stepCondition" in r} >= {"extremely high amounts"}
+    assert {r["condition"]["value"] for r in rows} == {
+        "chronic intake significantly exceeding the safe upper limit of 100 milligrams (mg) per day for adults"}
 
 
 def test_claim_evidence_offsets_slice_the_article(live_server):

@@ -108,7 +108,7 @@ def test_unknown_entity_is_404_in_html_and_rdf(client):
 
 def test_terms_and_claims_negotiate_too(client):
     g = Graph().parse(data=client.get("/ontology/causes?format=ttl").data, format="turtle")
-    assert (URIRef("https://w3id.org/crampkg/ontology#causes"), RDFS.label, Literal("causes", lang="en")) in g
+    assert (URIRef("https://w3id.org/crampkg/ontology#causes"), RDFS.label, Literal("can cause", lang="en")) in g
     whole = Graph().parse(data=client.get("/ontology", headers={"Accept": "text/turtle"}).data, format="turtle")
     assert len(whole) > 300
     claim = Graph().parse(data=client.get("/id/claim/diuretic-depletes-potassium?format=nt").data, format="nt")
@@ -134,6 +134,9 @@ def test_explorer_lists_chains_without_javascript(client):
     assert page.count('class="chain"') == 4
     assert "flushes out potassium and magnesium" in page
     assert "property chain" in page
+    assert page.count('class="chain-summary"') == 4 and "is a classic trigger for" in page
+    d = client.get("/?from=vitamin-d&to=leg-cramp").get_data(as_text=True)
+    assert "taken as … can lead to … disrupts … leading to" in d and "often above the recommended upper limit" in d
     none = client.get("/?from=proper+hydration&to=leg+cramp").get_data(as_text=True)
     assert "no chain of causes" in none and "helps prevent" in none and "Maintaining proper hydration" in none
     r = client.get("/?from=nothing-like-this")
@@ -143,7 +146,7 @@ def test_explorer_lists_chains_without_javascript(client):
 
 def test_entity_page_shows_doses_identifiers_and_inferred_types(client):
     page = client.get("/id/vitamin-b6").get_data(as_text=True)
-    assert "100 mg/day" in page and "safe upper limit" in page and "adults" in page
+    assert "100 mg per day" in page and "safe upper limit" in page and "adults" in page
     assert "CHEBI:27306" in page
     assert "water-soluble vitamin" in page
     assert 'class="badge inferred"' in page

@@ -1,0 +1,53 @@
+"""Turtle files read by pyoxigraph's Rust parser into rdflib graphs: the same terms rdflib's own parser makes,
+about ten times faster, which matters for a corpus of a thousand claims files.
+
+Terms are built the way rdflib's parser builds them (a plain string literal has no datatype; other literals go
+through rdflib's Literal and its normalisation), so a graph read here equals one read by rdflib. A file
+pyoxigraph rejects is parsed again by rdflib, so a syntax error reads exactly as it always has.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+XSD_STRING = str(XSD.string)
+
+
+def _converter() -> Callable[[object], Node]:
+    cache: dict[object, Node] = {}
+
+    def convert(term) -> Node:
+        node = cache.get(term)
+        if node is None:
+            if isinstance(term, pyoxigraph.NamedNode):
+                node = URIRef(term.value)
+            elif isinstance(term, pyoxigraph.BlankNode):
+                node = BNode(term.value)
+            elif term.language:
+                node = Literal(term.value, lang=term.language)
+            elif term.datatype.value == XSD_STRING:
+                node = Literal(term.value)
+            else:
+                node = Literal(term.value, datatype=URIRef(term.datatype.value))
+            cache[term] = node
+        return node
+
+    return convert
+
+
+def read_turtle(path: Path, fallback: Callable[[Path], Graph]) -> Graph:
+    """The triples of a Turtle file; `fallback` (rdflib's parser) explains a file pyoxigraph rejects."""
+    convert = _converter()
+    try:
+        triples = [(convert(t.subject), convert(t.predicate), convert(t.object))
+                   for t in pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE)]
+    except (SyntaxError, ValueError, OSError):
+        return fallback(path)
+    g = Graph(store="SimpleMemory")
+    g.addN((s, p, o, g) for s, p, o in triples)
+    return g

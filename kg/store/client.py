@@ -1,0 +1,199 @@
+"""An external SPARQL store (Oxigraph server, Virtuoso, Fuseki, …): its endpoints, its credentials, and the
+one place that talks HTTP to it.
+
+Every call has a deadline enforced here, on our side, whatever the store does: the request runs in a helper
+thread and the caller stops waiting when the time is up (a store that accepts the connection and then
+hangs, or trickles bytes, cannot hold a server thread longer than the limit). Every failure names the store
+and says what it answered; credentials come from the environment and never appear in a message, a log line
+or a ``repr``.
+
+It refuses to guess: a store that answers something other than what the protocol says is an error, not an
+empty result.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from kg.errors import CrampkgError, StoreError, StoreRefused, StoreTimeout, StoreUnavailable
+
+T = TypeVar("T")
+
+USER_VAR, PASSWORD_VAR, AUTH_VAR = "CRAMPKG_STORE_USER", "CRAMPKG_STORE_PASSWORD", "CRAMPKG_STORE_AUTH"
+AUTH_SCHEMES = ("basic", "digest")
+# How much of a store's error page a message quotes: enough for its own explanation, not a whole HTML page.
+DETAIL_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """HTTP basic or digest credentials; the password is kept out of ``repr`` and every message."""
+
+    user: str
+    password: str = field(repr=False)
+    scheme: str = "basic"
+
+    @classmethod
+    def from_env(cls, env: dict | None = None) -> Credentials | None:
+        """``CRAMPKG_STORE_USER`` / ``CRAMPKG_STORE_PASSWORD`` / ``CRAMPKG_STORE_AUTH`` (basic or digest), or
+        None when no user is set."""
+        env = os.environ if env is None else env
+        user = env.get(USER_VAR, "")
+        if not user:
+            return None
+        scheme = (env.get(AUTH_VAR) or "basic").strip().lower()
+        if scheme not in AUTH_SCHEMES:
+            raise CrampkgError(f"{AUTH_VAR}={scheme!r}: use one of {', '.join(AUTH_SCHEMES)}")
+        if PASSWORD_VAR not in env:
+            raise CrampkgError(f"{USER_VAR} is set but {PASSWORD_VAR} is not; set both (or neither)")
+        return cls(user, env[PASSWORD_VAR], scheme)
+
+
+def public_url(url: str) -> str:
+    """The URL without any user:password@ part, for messages."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+
+def check_url(url: str, option: str) -> str:
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CrampkgError(f"{option} {url!r}: give an http:// or https:// URL of the store's endpoint")
+    return url
+
+
+def within(seconds: float | None, work: Callable[[], T], what: str) -> T:
+    """``work()``, or :class:`StoreTimeout` naming ``what`` after ``seconds``.
+
+    The work runs in a daemon thread so that the wait really ends on time; its socket has the same timeout,
+    so an abandoned thread ends soon after.
+    """
+    if not seconds:
+        return work()
+    box: dict = {}
+
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True, name="crampkg-store")
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise StoreTimeout(f"{what} did not answer within the {seconds:g} s limit")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def detail(body: bytes) -> str:
+    """The gist of a store's error body: its text without markup, shortened."""
+    text = re.sub(r"<[^>]+>", " ", body.decode("utf-8", "replace"))
+    text = " ".join(text.split())
+    return text[:DETAIL_CHARS] + ("…" if len(text) > DETAIL_CHARS else "")
+
+
+def http_failure(exc: BaseException, who: str) -> StoreError:
+    """The StoreError for a failed HTTP exchange with the store ``who``."""
+    if isinstance(exc, urllib.error.HTTPError):
+        body = b""
+        try:
+            body = exc.read()
+        except OSError:
+            pass
+        code = exc.code
+        if code in (401, 403):
+            return StoreRefused(f"{who} refused the request (HTTP {code} {exc.reason}): check {USER_VAR}, "
+                                f"{PASSWORD_VAR} and {AUTH_VAR} (basic or digest); {detail(body)}".rstrip("; "))
+        return StoreUnavailable(f"{who} answered HTTP {code} {exc.reason}: {detail(body)}".rstrip(": "))
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return StoreTimeout(f"{who} did not answer in time ({exc})")
+    if isinstance(exc, urllib.error.URLError):
+        return StoreUnavailable(f"cannot reach {who}: {exc.reason}")
+    return StoreUnavailable(f"{who} failed: {type(exc).__name__}: {exc}")
+
+
+@dataclass(frozen=True)
+class Store:
+    """A SPARQL store's endpoints. ``update_url`` defaults to the query endpoint (SPARQL 1.1 allows one URL
+    for both); without ``graph_store_url`` graphs are written with SPARQL Update."""
+
+    query_url: str
+    update_url: str | None = None
+    graph_store_url: str | None = None
+    credentials: Credentials | None = None
+    timeout: float = 30.0
+
+    @property
+    def name(self) -> str:
+        return f"the store at {public_url(self.query_url)}"
+
+    def opener(self) -> urllib.request.OpenerDirector:
+        handlers: list = []
+        if self.credentials is not None:
+            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            for url in (self.query_url, self.update_url, self.graph_store_url):
+                if url:
+                    passwords.add_password(None, url, self.credentials.user, self.credentials.password)
+            if self.credentials.scheme == "digest":
+                handlers.append(urllib.request.HTTPDigestAuthHandler(passwords))
+            else:
+                handlers.append(urllib.request.HTTPBasicAuthHandler(passwords))
+        return urllib.request.build_opener(*handlers)
+
+    def send(self, method: str, url: str, body: bytes | None, headers: dict[str, str], what: str) -> bytes:
+        """One HTTP exchange within the time limit: the answer's body, or a StoreError naming ``what``."""
+        request = urllib.request.Request(url, data=body, method=method, headers=headers)
+        who = f"the store at {public_url(url)}" + (f" ({what})" if what else "")
+
+        def exchange() -> bytes:
+            try:
+                with self.opener().open(request, timeout=self.timeout) as response:
+                    return response.read()
+            except (OSError, ValueError) as exc:
+                raise http_failure(exc, who) from None
+
+        return within(self.timeout, exchange, who)
+
+    def update(self, text: str, what: str = "") -> None:
+        """Run a SPARQL Update request (form-encoded ``update=``, which every store accepts)."""
+        url = self.update_url or self.query_url
+        self.send("POST", url, urlencode({"update": text}).encode("utf-8"),
+                  {"Content-Type": "application/x-www-form-urlencoded"}, what or "update")
+
+    def put_graph(self, graph: str, ntriples: bytes, what: str = "") -> None:
+        """Replace ``graph`` with the N-Triples ``ntriples`` through the Graph Store HTTP Protocol.
+
+        Sent as ``text/turtle``: N-Triples is a subset of Turtle, and Turtle is the one format every store reads.
+        """
+        assert self.graph_store_url
+        sep = "&" if "?" in self.graph_store_url else "?"
+        url = f"{self.graph_store_url}{sep}{urlencode({'graph': graph})}"
+        self.send("PUT", url, ntriples, {"Content-Type": "text/turtle; charset=utf-8"}, what or f"PUT <{graph}>")
+
+    def select(self, text: str, what: str = "") -> dict:
+        """A SELECT or ASK answered as SPARQL JSON results (for the loader's own checks)."""
+        body = self.send("POST", self.query_url, urlencode({"query": text}).encode("utf-8"),
+                         {"Content-Type": "application/x-www-form-urlencoded",
+                          "Accept": "application/sparql-results+json"}, what or "query")
+        try:
+            doc = json.loads(body)
+        except ValueError:
+            raise StoreUnavailable(f"{self.name} answered something that is not SPARQL JSON results: "
+                                   f"{detail(body)}") from None
+        if not isinstance(doc, dict) or not ("boolean" in doc or "results" in doc):
+            raise StoreUnavailable(f"{self.name} answered JSON that is not SPARQL results: {detail(body)}")
+        return doc

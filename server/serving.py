@@ -70,9 +70,10 @@ class Server:
         stopped = set_sync_signals()
         done = threading.Event()
         stopped.add_cb(done.set)
-        worker = WSGIWorker(1, (None, SocketHolder(self.socket.fileno())), None, IO_THREADS, IO_BLOCKING_THREADS,
-                            self.threads, IDLE_THREAD_SECONDS, self.threads, str(HTTPModes.http1), HTTP1Settings(),
-                            None, None, *NO_TLS, NO_METRICS)
+        listener = SocketHolder(self.socket.fileno(), False, BACKLOG)  # fd, not a Unix socket, backlog
+        worker = WSGIWorker(1, (None, listener), None, IO_THREADS, IO_BLOCKING_THREADS, self.threads,
+                            IDLE_THREAD_SECONDS, self.threads, str(HTTPModes.http1), HTTP1Settings(), None, None,
+                            *NO_TLS, NO_METRICS)
         loop = loops.get("auto")
         worker.serve_mtr(_new_cbscheduler(loop, _callback_wrapper(self.app, {}, None), impl_asyncio=False), loop,
                          stopped)

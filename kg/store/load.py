@@ -122,9 +122,8 @@ def load(store: Store, path: Path, *, progress: Callable[[str], None] = lambda _
             current = graph
             target = staging_name(load_id, graph)
             staged.append(target)
-            body = "\n".join(lines) + "\n"
             if store.graph_store_url:
-                store.put_graph(target, body.encode("utf-8"), f"PUT graph <{graph}>")
+                store.put_graph(target, ("\n".join(lines) + "\n").encode("utf-8"), f"PUT graph <{graph}>")
             else:
                 store.update(f"DROP SILENT GRAPH <{target}>", f"clear staging for <{graph}>")
                 for chunk in chunks(lines):

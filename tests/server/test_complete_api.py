@@ -33,7 +33,7 @@ def curies(response: requests.Response) -> list[str]:
 # ----- what it offers -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("typed,expected", [
     ("thiam", "id:vitamin-b1"),        # an alternative label
-    ("water pills", "id:diuretic"),    # an alternative label with a space
+    ("too much calcium", "id:hypercalcemia"),  # an alternative label with a space
     ("id:thiam", "id:vitamin-b1"),     # a CURIE whose local part is a label fragment
     ("hypercalc", "id:hypercalcemia"),
     ("magnesium def", "id:low-magnesium"),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import requests
 
-SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 3579³ rows: hours of work
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # (triples)³ rows: hours of work
 FAST = "ASK { ?s ?p ?o }"
 
 

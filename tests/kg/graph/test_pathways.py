@@ -38,8 +38,12 @@ def test_every_step_carries_its_quote_and_qualifiers(causal):
     assert hyper["asserted"] and hyper["evidence"]
     e = hyper["evidence"][0]
     assert e["quote"].startswith("Excessive Vitamin D intake") and e["claim"] == "vitamin-d-excess-causes-hypercalcemia"
-    assert e["qualifiers"] == [{"name": "qualifier", "value": "can"}, {"name": "directness", "value": "direct"},
-                               {"name": "dose condition", "value": "above the upper limit"}]
+    # issue 8: the article's hedge and dose condition verbatim, its wording; no "direct" the quote never says
+    assert e["qualifiers"] == [
+        {"name": "qualifier", "value": "can"},
+        {"name": "dose condition",
+         "value": "often above the recommended upper limit of 4,000 International Units (IU) per day"},
+        {"name": "wording", "value": "can lead to"}]
     first = steps[0]  # vitamin D → its intake state: inferred from "intake of", explained
     assert first["relation"] == str(CK.hasIntakeState) and not first["asserted"]
     assert first["explanation"]["because"][0]["evidence"]

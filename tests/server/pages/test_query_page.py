@@ -318,7 +318,7 @@ def test_each_canned_query_loads_with_its_form_and_its_description_stays(watched
     assert "id:low-potassium" in page.locator(".yasr table.dataTable tbody").inner_text()
     # an IRI parameter suggests entities by label from /api/complete
     page.locator("#param-medication").fill("")
-    page.locator("#param-medication").press_sequentially("water p", delay=20)
+    page.locator("#param-medication").press_sequentially("diure", delay=20)
     page.wait_for_function("[...document.querySelectorAll('#param-medication-list option')]"
                            ".some(o => o.value === 'id:diuretic')")
     # editing the text keeps the description in view and says the form no longer applies

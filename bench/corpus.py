@@ -230,9 +230,9 @@ def vitamin_section(a: Article, k: int, fat: Entity, water: Entity, toxicity: En
     a.claim(f"toxicity-{k}-type", ident(toxicity), "rdf:type", "ck:Condition", s[2])
     a.claim(f"fat-{k}-has-limit", ident(fat), "ck:hasUpperLimit", ident(fat_limit), s[1])
     a.claim(f"limit-{k}-type", ident(fat_limit), "rdf:type", "ck:DoseLimit", s[1])
-    a.claim(f"limit-{k}-value", ident(fat_limit), "qudt:numericValue", f"{dose}.0", s[1])
-    a.claim(f"limit-{k}-unit", ident(fat_limit), "qudt:hasUnit", "unit:IU", s[1])
-    a.claim(f"limit-{k}-period", ident(fat_limit), "ck:perPeriod", '"per day"@en', s[1])
+    a.claim(f"limit-{k}-value", ident(fat_limit), "schema:doseValue", f"{dose}.0", s[1])
+    a.claim(f"limit-{k}-unit", ident(fat_limit), "schema:doseUnit", '"IU"', s[1])
+    a.claim(f"limit-{k}-period", ident(fat_limit), "schema:frequency", '"per day"', s[1])
     a.claim(f"fat-{k}-excess-exceeds", ident(fat_excess), "ck:exceeds", ident(fat_limit), s[1])
     s = a.write("This ", f"{toxicity.label} disrupts normal muscle function, leading to cramps", " such as the ",
                 f"{symptom.label}", ".")
@@ -269,8 +269,7 @@ CLAIMS_HEADER = """# Claims of synthetic benchmark article {slug} (bench.corpus;
 @prefix id:    <https://w3id.org/crampkg/id/> .
 @prefix claim: <https://w3id.org/crampkg/id/claim/> .
 @prefix rdf:   <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
-@prefix qudt:  <http://qudt.org/schema/qudt/> .
-@prefix unit:  <http://qudt.org/vocab/unit/> .
+@prefix schema: <http://schema.org/> .
 
 """
 

@@ -7,9 +7,9 @@ integer-coded triples, and only over triples whose predicate occurs in an axiom 
 
 * schema: subClassOf and subPropertyOf transitive (scm-sco, scm-spo), equivalentClass/equivalentProperty as
   two subClassOf/subPropertyOf (scm-eqc1, scm-eqp1), domain and range inherited (scm-dom1/2, scm-rng1/2),
-  hasValue restrictions on sub-properties (scm-hv), an intersection below each of its members (scm-int);
+  hasValue restrictions on sub-properties (scm-hv), an intersection below each of its classes (scm-int);
 * instances: cax-sco, prp-dom, prp-rng, prp-spo1, prp-inv1/2, prp-trp, prp-spo2 (property chains of any
-  length), cls-hv1, cls-hv2, cls-int1 (cls-int2 is cax-sco through scm-int);
+  length), cls-hv1, cls-hv2, cls-int1 (cls-int2 through scm-int and cax-sco);
 * consistency: cax-dw and cax-adc (disjoint classes), and ill-typed literals, reported in the words of
   :func:`kg.build.closure.check_consistency`.
 
@@ -98,12 +98,12 @@ class Schema:
         below_by_value = {(r1, r2) for r1, (p1, v1) in self.has_value.items()
                           for r2, (p2, v2) in self.has_value.items()
                           if r1 != r2 and v1 == v2 and p2 in self.sub_property.get(p1, set())}
-        # class -> its members, for owl:intersectionOf (ck:CrampRiskFactor); scm-int puts it below each member
+        # class -> its intersection's members; scm-int: the class is below each member (cls-int2 follows)
         self.intersections: dict[Node, tuple[Node, ...]] = {
-            n: tuple(graph.items(head)) for n, head in pairs(OWL.intersectionOf)}
-        scm_int = {(n, m) for n, members in self.intersections.items() for m in members}
+            c: tuple(graph.items(head)) for c, head in pairs(OWL.intersectionOf)}
+        in_members = {(c, m) for c, members in self.intersections.items() for m in members}
         self.sub_class = _transitive(pairs(RDFS.subClassOf) | eqc | {(b, a) for a, b in eqc} | below_by_value
-                                     | scm_int)
+                                     | in_members)
         self.transitive = set(graph.subjects(RDF.type, OWL.TransitiveProperty))
         self.inverse: dict[Node, set[Node]] = defaultdict(set)
         for a, b in pairs(OWL.inverseOf):
@@ -175,12 +175,12 @@ class _Closure:
         self.domain = {c(p): {c(x) for x in cs} for p, cs in schema.domain.items()}
         self.range = {c(p): {c(x) for x in cs} for p, cs in schema.range.items()}
         self.value_of = {c(r): (c(p), c(v)) for r, (p, v) in schema.has_value.items()}
-        # member class -> the intersections it is part of, with all their members (cls-int1)
+        # member class -> (intersection class, all its members): cls-int1
         self.intersections_with: dict[int, list[tuple[int, tuple[int, ...]]]] = defaultdict(list)
-        for n, members in schema.intersections.items():
+        for cls, members in schema.intersections.items():
             coded_members = tuple(c(m) for m in members)
             for m in coded_members:
-                self.intersections_with[m].append((c(n), coded_members))
+                self.intersections_with[m].append((c(cls), coded_members))
         self.restrictions_on: dict[tuple[int, int], set[int]] = defaultdict(set)
         for r, pv in self.value_of.items():
             self.restrictions_on[pv].add(r)
@@ -237,10 +237,10 @@ class _Closure:
                 pv = self.value_of.get(o)
                 if pv is not None:  # cls-hv1
                     emit(s, pv[0], pv[1])
-                for n, members in self.intersections_with.get(o, ()):  # cls-int1
-                    known = out[t].get(s, set())
-                    if all(m in known for m in members):
-                        emit(s, t, n)
+                for cls, members in self.intersections_with.get(o, ()):  # cls-int1
+                    types = out[t].get(s, ())
+                    if all(m in types for m in members):
+                        emit(s, t, cls)
                 continue
             for c in self.domain.get(p, ()):  # prp-dom
                 emit(s, t, c)

@@ -18,7 +18,7 @@ from kg.build.closure import infer
 from kg.build.pipeline import assemble
 from kg.build.shapes_check import SH, validate_fast, violations
 from kg.errors import BuildError
-from kg.namespaces import CK, ID, OA, QUDT, UNIT
+from kg.namespaces import CK, ID, OA, SCHEMA
 
 SHAPES = Sources().shapes
 CLAIM = URIRef("https://w3id.org/crampkg/id/claim/vitamin-d-excess-causes-hypercalcemia")
@@ -64,13 +64,13 @@ CASES = {
     "label without language": lambda o, a, i: (drop(a, ID["foot"], RDFS.label),
                                                a.add((ID["foot"], RDFS.label, Literal("foot")))),
     "label in another language": lambda o, a, i: a.add((ID["thigh"], RDFS.label, Literal("Oberschenkel", lang="de"))),
-    "dose limit without unit": lambda o, a, i: drop(a, LIMIT, QUDT.hasUnit),
-    "dose limit with an unknown unit": lambda o, a, i: (drop(a, LIMIT, QUDT.hasUnit),
-                                                        a.add((LIMIT, QUDT.hasUnit, UNIT.GM))),
-    "negative dose": lambda o, a, i: (drop(a, LIMIT, QUDT.numericValue),
-                                      a.add((LIMIT, QUDT.numericValue, Literal("-1", datatype=XSD.decimal)))),
-    "dose as a string": lambda o, a, i: (drop(a, LIMIT, QUDT.numericValue),
-                                         a.add((LIMIT, QUDT.numericValue, Literal("4000")))),
+    "dose limit without unit": lambda o, a, i: drop(a, LIMIT, SCHEMA.doseUnit),
+    "dose limit with an unknown unit": lambda o, a, i: (drop(a, LIMIT, SCHEMA.doseUnit),
+                                                        a.add((LIMIT, SCHEMA.doseUnit, Literal("g")))),
+    "negative dose": lambda o, a, i: (drop(a, LIMIT, SCHEMA.doseValue),
+                                      a.add((LIMIT, SCHEMA.doseValue, Literal("-1", datatype=XSD.decimal)))),
+    "dose as a string": lambda o, a, i: (drop(a, LIMIT, SCHEMA.doseValue),
+                                         a.add((LIMIT, SCHEMA.doseValue, Literal("4000")))),
     "dose limit of two substances": lambda o, a, i: a.add((ID["vitamin-b6"], CK.hasUpperLimit, LIMIT)),
     "claim without evidence": lambda o, a, i: drop(a, CLAIM, CK.hasEvidence),
     "evidence without position": lambda o, a, i: drop(a, EVIDENCE, OA.hasSelector, URIRef(f"{EVIDENCE}/position")),

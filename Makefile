@@ -12,7 +12,8 @@ PYTEST_ARGS ?=
 BENCH_VENV := .venv-bench
 BENCH_PEERS := oxigraph==0.5.13 rdflib-endpoint==0.6.3 uvicorn==0.54.0
 
-.PHONY: install install-test system-deps build run test check-shared bench bench-peers bench-corpus bench-corpus-1000 reliability lint fidelity clean screenshots
+.PHONY: install install-test system-deps build run test check-shared bench bench-peers bench-server bench-corpus \
+        bench-corpus-1000 bench-stores reliability lint fidelity clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,18 +64,24 @@ $(BENCH_VENV)/.installed:
 
 bench-peers: $(BENCH_VENV)/.installed
 
-bench: install-test build bench-peers
-	PEERS_BIN=$(BENCH_VENV)/bin $(BIN)/python -m bench
-	$(BIN)/python -m bench.scale --articles 1 10 100 --reference 1 10
-	$(BIN)/python -m bench.stores
+# Everything measured side by side with its peer: the server, the corpus build, the external stores.
+bench: bench-server bench-corpus bench-stores
 
-# Build time per stage and peak memory for synthetic corpora of 1, 10 and 100 articles (part of `make bench`).
+# Requests/s and latency against the Oxigraph server and rdflib-endpoint.
+bench-server: install build bench-peers
+	PEERS_BIN=$(BENCH_VENV)/bin $(BIN)/python -m bench
+
+# Build time per stage and peak memory for synthetic corpora of 1, 10 and 100 articles.
 bench-corpus: install
 	$(BIN)/python -m bench.scale --articles 1 10 100 --reference 1 10
 
 # The 1,000-article build alone (minutes): results in bench/results/corpus-1000.md.
 bench-corpus-1000: install
 	$(BIN)/python -m bench.scale --articles 1000 --reference --output corpus-1000
+
+# Load time into, and latency over, the Oxigraph server and Virtuoso (both installed with the test extras).
+bench-stores: install-test build
+	$(BIN)/python -m bench.stores
 
 # The README's picture of the query page, taken by its browser test.
 screenshots: install-test build

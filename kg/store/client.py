@@ -71,9 +71,17 @@ def public_url(url: str) -> str:
 
 
 def check_url(url: str, option: str) -> str:
-    parts = urlsplit(url or "")
+    """``url`` if it is an http(s) URL with a host, a valid port and no spaces, else an error naming ``option``
+    (checked before anything is sent: a bad port would otherwise surface as a ValueError from deep in urllib)."""
+    try:
+        parts = urlsplit(url or "")
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError as exc:
+        raise CrampkgError(f"{option} {url!r}: not a URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise CrampkgError(f"{option} {url!r}: give an http:// or https:// URL of the store's endpoint")
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        raise CrampkgError(f"{option} {url!r}: a URL has no spaces or control characters; percent-encode them")
     return url
 
 

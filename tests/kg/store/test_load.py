@@ -1,7 +1,7 @@
 """`crampkg load` into the real Oxigraph server and Virtuoso: graph by graph, replaced as one step, and the
 faults: a load killed halfway, a graph the store rejects, wrong credentials, the store down.
 
-Bad inputs tried: an endpoint that is not an http URL, an unknown auth scheme, a user without a password,
+Bad inputs tried: an endpoint that is not an http URL, one with a bad port or a space, an unknown auth scheme, a user without a password,
 wrong and missing credentials, a store that is not running, a build line the store rejects, a missing build.
 """
 from __future__ import annotations
@@ -117,6 +117,10 @@ def test_store_down_is_a_clear_error():
     (["--endpoint", "localhost:7878/query"], {}, "--endpoint 'localhost:7878/query': give an http:// or https:// URL"),
     (["--endpoint", "ftp://127.0.0.1/q"], {}, "give an http:// or https:// URL"),
     (["--endpoint", "http://127.0.0.1:1/q", "--graph-store", "store"], {}, "--graph-store 'store'"),
+    (["--endpoint", "http://127.0.0.1:abc/q"], {}, "--endpoint 'http://127.0.0.1:abc/q': not a URL"),
+    (["--endpoint", "http://127.0.0.1:1/q", "--update-endpoint", "http://127.0.0.1:99999/u"], {},
+     "--update-endpoint 'http://127.0.0.1:99999/u': not a URL"),
+    (["--endpoint", "http://127.0.0.1:1/a b"], {}, "a URL has no spaces"),
     (["--endpoint", "http://127.0.0.1:1/q"], {"CRAMPKG_STORE_USER": "u", "CRAMPKG_STORE_PASSWORD": "p",
                                                "CRAMPKG_STORE_AUTH": "ntlm"}, "CRAMPKG_STORE_AUTH='ntlm'"),
     (["--endpoint", "http://127.0.0.1:1/q"], {"CRAMPKG_STORE_USER": "u"}, "CRAMPKG_STORE_PASSWORD is not"),
@@ -124,6 +128,18 @@ def test_store_down_is_a_clear_error():
 def test_bad_arguments_are_named(args, env, message):
     done = crampkg_load(args, env)
     assert done.returncode == 2 and message in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("url,message", [("localhost:7878/query", "give an http:// or https:// URL"),
+                                         ("http://127.0.0.1:abc/q", "not a URL"),
+                                         ("http://127.0.0.1:99999/q", "not a URL"),
+                                         ("http://127.0.0.1:1/a b", "a URL has no spaces")])
+def test_serve_names_a_bad_endpoint(url, message):
+    """`crampkg serve --endpoint` checks the URL as `load` does, before it starts (a bad port was an internal
+    error, exit 70)."""
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--port", "0", "--endpoint", url], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and f"--endpoint {url!r}: {message}" in done.stderr, done.stderr
 
 
 def test_missing_build_is_named(tmp_path):

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kg.errors import CrampkgError, LoadError, StoreError
+from kg.graph.dataset import damage
 from kg.namespaces import GRAPH, GRAPHS
 from kg.store.client import Store
 
@@ -53,6 +54,9 @@ def split_graphs(path: Path) -> dict[str, list[str]]:
     """Graph IRI -> its triples as N-Triples lines, from a built N-Quads file."""
     if not path.is_file():
         raise CrampkgError(f"{path}: no built dataset; run `crampkg build` (or `make build`) first")
+    problem = damage(path)  # what `crampkg serve` refuses to serve is not pushed into a store either
+    if problem:
+        raise CrampkgError(f"{problem}; run `crampkg build --force` to rebuild it")
     graphs: dict[str, list[str]] = {str(g): [] for g in GRAPHS.values()}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):

@@ -1,20 +1,22 @@
 """`crampkg load` into the real Oxigraph server and Virtuoso: graph by graph, replaced as one step, and the
 faults: a load killed halfway, a graph the store rejects, wrong credentials, the store down.
 
-Bad inputs tried: an endpoint that is not an http URL, one with a bad port or a space, an unknown auth scheme, a user without a password,
-wrong and missing credentials, a store that is not running, a build line the store rejects, a missing build.
+Bad inputs tried: an endpoint that is not an http URL, one with a bad port or a space (load and serve), an
+unknown auth scheme, a user without a password, wrong and missing credentials, a store that is not running, a
+build line the store rejects, a missing build, a build that does not hash as it was built.
 """
 from __future__ import annotations
 
+import shutil
 import signal
 import subprocess
 import sys
 
 import pytest
 from conftest import ROOT, free_port
-from stores import StoreProxy, crampkg_load, expected, has_marker, older_build, sizes
+from stores import MARKER, StoreProxy, crampkg_load, expected, has_marker, older_build, sizes
 
-from kg.namespaces import GRAPHS
+from kg.namespaces import DATASET_FILE, GRAPHS, SUMMARY_FILE
 from kg.store.load import GRAPH_LOAD, STAGING, current_load, staging_graphs
 
 pytestmark = pytest.mark.external
@@ -145,6 +147,17 @@ def test_serve_names_a_bad_endpoint(url, message):
 def test_missing_build_is_named(tmp_path):
     done = crampkg_load(["--endpoint", "http://127.0.0.1:1/q"], out=tmp_path)
     assert done.returncode == 2 and "no build there" in done.stderr and "build` first" in done.stderr
+
+
+def test_damaged_build_is_refused_before_the_store_is_asked(built, tmp_path):
+    """A build whose N-Quads no longer hash as its summary recorded (cut short, edited) is not loaded, as
+    `crampkg serve` does not serve it; the endpoint (nothing listens there) is never reached."""
+    shutil.copy(built.path.parent / SUMMARY_FILE, tmp_path / SUMMARY_FILE)
+    (tmp_path / DATASET_FILE).write_text(built.path.read_text(encoding="utf-8") + MARKER + "\n", encoding="utf-8")
+    done = crampkg_load(["--endpoint", "http://127.0.0.1:1/q"], out=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "does not match the SHA-256 its build recorded" in done.stderr and "build --force" in done.stderr
+    assert "cannot reach" not in done.stderr
 
 
 def test_staging_names_are_outside_the_served_graphs():

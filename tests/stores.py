@@ -182,28 +182,28 @@ def start_virtuoso(folder: Path) -> StoreServer:
     return server
 
 
-@pytest.fixture(scope="session")
-def oxigraph_store(built):
-    """One Oxigraph server per test session, loaded with the build."""
-    with tempfile.TemporaryDirectory(prefix="crampkg-oxigraph-") as tmp:
-        server = start_oxigraph(Path(tmp))
+def loaded(start, kind: str, built):
+    """A store started by ``start`` in a temporary folder, loaded with the build (through its graph store,
+    authenticated where it needs credentials), and stopped after."""
+    with tempfile.TemporaryDirectory(prefix=f"crampkg-{kind}-") as tmp:
+        server = start(Path(tmp))
         try:
             load(server.store(), built.path)
             yield server
         finally:
             server.stop()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_store(built):
+    """One Oxigraph server per test session, loaded with the build."""
+    yield from loaded(start_oxigraph, "oxigraph", built)
 
 
 @pytest.fixture(scope="session")
 def virtuoso_store(built):
     """One Virtuoso per test session, loaded with the build through its authenticated graph store."""
-    with tempfile.TemporaryDirectory(prefix="crampkg-virtuoso-") as tmp:
-        server = start_virtuoso(Path(tmp))
-        try:
-            load(server.store(), built.path)
-            yield server
-        finally:
-            server.stop()
+    yield from loaded(start_virtuoso, "virtuoso", built)
 
 
 @pytest.fixture

@@ -217,15 +217,20 @@ def fresh_oxigraph(tmp_path):
 class StoreProxy:
     """A tiny HTTP server in front of a store (or of nothing) that the tests steer: it forwards requests,
     holds the one that ``hold`` picks until released (so a test can act while a client waits on the store),
-    or answers every request with ``garbage`` bytes, or hangs on every request when ``hang`` is set."""
+    or answers every request with ``garbage`` bytes, or hangs on every request when ``hang`` is set.
+
+    With ``basic`` (user, password) it asks for HTTP basic credentials first, as a web server put in front of
+    a store that has none of its own (the Oxigraph server) does: 401 with a challenge, unless they match."""
 
     def __init__(self, upstream: str | None = None, *, hold=None, garbage: bytes | None = None,
-                 hang: bool = False) -> None:
+                 hang: bool = False, basic: tuple[str, str] | None = None) -> None:
+        import base64
         import http.client
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
         from urllib.parse import urlsplit
 
+        expected_auth = "Basic " + base64.b64encode(":".join(basic).encode()).decode() if basic else None
         self.held = threading.Event()  # set when a request is being held
         self.release = threading.Event()
         proxy = self
@@ -236,6 +241,12 @@ class StoreProxy:
 
             def relay(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if basic is not None and self.headers.get("Authorization") != expected_auth:
+                    self.send_response(401, "Unauthorized")
+                    self.send_header("WWW-Authenticate", 'Basic realm="crampkg test store"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if hang:
                     proxy.release.wait(120)
                     return

@@ -3,7 +3,7 @@ restarted, a store that answers garbage, one that hangs, wrong credentials, a ne
 restart; read-only, no SERVICE, the row cap and the time limit over a store.
 
 Bad inputs tried: an update and a SERVICE query sent to /sparql, a result over the row cap, a store that
-answers an HTML page, a store that never answers, a wrong password, a store that is down.
+answers an HTML page, a store that never answers, a wrong password, a store that is down, wrong basic credentials.
 """
 from __future__ import annotations
 
@@ -135,6 +135,27 @@ def test_a_new_load_is_served_without_a_restart(built, tmp_path, fresh_oxigraph)
         assert b"previous load" in get(server, "/id/test-marker", "text/html")[1]
     finally:
         stop_server(server)
+
+
+def test_basic_credentials_over_a_store(built, oxigraph_store):
+    """SPARQLWrapper's basic credentials (CRAMPKG_STORE_AUTH unset: basic), to a web server that asks for them
+    in front of the Oxigraph server; wrong ones: 502 naming the store, and no secret anywhere."""
+    proxy = StoreProxy(oxigraph_store.query_url.rsplit("/", 1)[0], basic=("crampkg", "s3cret-basic"))
+    right = start_server(["--endpoint", f"{proxy.url}/query", "--cache", "0"],
+                         env={"CRAMPKG_STORE_USER": "crampkg", "CRAMPKG_STORE_PASSWORD": "s3cret-basic"})
+    wrong = start_server(["--endpoint", f"{proxy.url}/query", "--cache", "0"], ready="/static/site.css",
+                         env={"CRAMPKG_STORE_USER": "crampkg", "CRAMPKG_STORE_PASSWORD": "wrong-basic"})
+    try:
+        status, body = get(right, COUNT)
+        assert status == 200 and str(triples(built)).encode() in body
+        status, body = get(wrong, COUNT)
+        assert status == 502 and b"refused our credentials (HTTP 401)" in body
+        assert f"the store at {proxy.url}/query".encode() in body and b"wrong-basic" not in body
+        assert "s3cret-basic" not in right.output() and "wrong-basic" not in wrong.output()
+    finally:
+        stop_server(right)
+        stop_server(wrong)
+        proxy.close()
 
 
 SLOW = "/sparql?query=" + urllib.parse.quote(

@@ -2,8 +2,8 @@
 faults: a load killed halfway, a graph the store rejects, wrong credentials, the store down.
 
 Bad inputs tried: an endpoint that is not an http URL, one with a bad port or a space (load and serve), an
-unknown auth scheme, a user without a password, wrong and missing credentials, a store that is not running, a
-build line the store rejects, a missing build, a build that does not hash as it was built.
+unknown auth scheme, a user without a password, wrong and missing credentials (digest and basic), a store that
+is not running, a build line the store rejects, a missing build, a build that does not hash as it was built.
 """
 from __future__ import annotations
 
@@ -106,6 +106,27 @@ def test_wrong_credentials_are_refused_by_name_without_the_secret(virtuoso_store
     for secret in ("wrong-password", virtuoso_store.env["CRAMPKG_STORE_PASSWORD"]):
         assert secret not in done.stdout + done.stderr
     assert current_load(store) == before and staging_graphs(store) == []
+
+
+@pytest.mark.parametrize("graph_store", [True, False], ids=["graph-store-protocol", "sparql-update"])
+def test_basic_credentials(built, fresh_oxigraph, graph_store):
+    """HTTP basic credentials (the other scheme than Virtuoso's digest), asked for by a web server in front of
+    the Oxigraph server: the right ones load, wrong ones are refused by name and change nothing."""
+    proxy = StoreProxy(fresh_oxigraph.query_url.rsplit("/", 1)[0], basic=("crampkg", "s3cret-basic"))
+    try:
+        args = ["--endpoint", f"{proxy.url}/query", "--update-endpoint", f"{proxy.url}/update",
+                *(["--graph-store", f"{proxy.url}/store"] if graph_store else [])]
+        wrong = crampkg_load(args, {"CRAMPKG_STORE_USER": "crampkg", "CRAMPKG_STORE_PASSWORD": "wrong-basic",
+                                    "CRAMPKG_STORE_AUTH": "basic"})
+        assert wrong.returncode == 2 and "HTTP 401" in wrong.stderr and f"the store at {proxy.url}" in wrong.stderr
+        assert "wrong-basic" not in wrong.stdout + wrong.stderr
+        assert staging_graphs(fresh_oxigraph.store()) == [] and current_load(fresh_oxigraph.store()) is None
+        done = crampkg_load(args, {"CRAMPKG_STORE_USER": "crampkg", "CRAMPKG_STORE_PASSWORD": "s3cret-basic"})
+        assert done.returncode == 0, done.stderr
+        assert "s3cret-basic" not in done.stdout + done.stderr
+    finally:
+        proxy.close()
+    assert sizes(fresh_oxigraph.store()) == expected(built.path)
 
 
 def test_store_down_is_a_clear_error():

@@ -25,6 +25,11 @@ def triples(built) -> int:
 
 
 COUNT = "/sparql?query=" + urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+# One path per view that reads the graph: pages, the JSON API, the export catalogue and downloads.
+EVERY_VIEW = ["/", "/article", "/id/vitamin-d", "/ontology", "/ontology/crampkg", "/query", "/advice", "/exports",
+              "/export", "/export/nquads", "/export/neo4j", "/openapi.json", "/api/queries",
+              "/api/queries/upper-limits", "/api/paths?from=vitamin-d&to=leg-cramp", "/api/entities",
+              "/api/complete?kind=entity&q=vit", "/api/explain?s=x&p=y&o=z"]
 
 
 def test_guards_over_a_store(built, oxigraph_store):
@@ -77,6 +82,11 @@ def test_a_store_that_answers_garbage(garbage):
         status, body = get(server, "/", "text/html")
         assert status == 502 and b"The triple store is not answering" in body
         assert f"crampkg: warning: the store at {proxy.url}/sparql answered" in server.output()
+        # every view reads the store (issue 11: "every view goes through the engine"): none falls back on the
+        # build beside it, which would answer 200 here
+        for path in EVERY_VIEW:
+            status, body = get(server, path, "application/json" if path.startswith("/api") else "text/html")
+            assert status == 502, (path, status, body[:200])
     finally:
         stop_server(server)
         proxy.close()

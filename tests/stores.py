@@ -22,10 +22,11 @@ from urllib.parse import quote
 
 import pytest
 from conftest import ROOT, free_port
+from rdflib.namespace import RDFS
 
-from kg.namespaces import GRAPHS
+from kg.namespaces import GRAPH_ASSERTED, GRAPHS, ID
 from kg.store.client import Credentials, Store
-from kg.store.load import load, split_graphs
+from kg.store.load import count, load, split_graphs
 
 START_TIMEOUT = 60.0  # seconds for a store to answer its first query (Virtuoso creates its database first)
 
@@ -300,19 +301,15 @@ def crampkg_load(args: list[str], env: dict | None = None, out: Path | None = No
 
 def sizes(store: Store) -> dict[str, int]:
     """Triples per crampkg graph in the store."""
-    out = {}
-    for g in GRAPHS.values():
-        doc = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
-        out[str(g)] = int(doc["results"]["bindings"][0]["n"]["value"])
-    return out
+    return {str(g): count(store, str(g)) for g in GRAPHS.values()}
 
 
 def expected(path: Path) -> dict[str, int]:
     return {g: len(lines) for g, lines in split_graphs(path).items()}
 
 
-MARKER = ('<https://w3id.org/crampkg/id/test-marker> <http://www.w3.org/2000/01/rdf-schema#label> "previous load" '
-          '<https://w3id.org/crampkg/graph/asserted> .')
+MARKER_IRI = ID["test-marker"]
+MARKER = f'<{MARKER_IRI}> <{RDFS.label}> "previous load" <{GRAPH_ASSERTED}> .'
 
 
 def older_build(built, tmp_path: Path, extra: str = MARKER) -> Path:
@@ -324,8 +321,7 @@ def older_build(built, tmp_path: Path, extra: str = MARKER) -> Path:
 
 
 def has_marker(store: Store) -> bool:
-    return store.select("ASK { GRAPH <https://w3id.org/crampkg/graph/asserted> "
-                        "{ <https://w3id.org/crampkg/id/test-marker> ?p ?o } }")["boolean"]
+    return store.select(f"ASK {{ GRAPH <{GRAPH_ASSERTED}> {{ <{MARKER_IRI}> ?p ?o }} }}")["boolean"]
 
 
 def get(server, path: str, accept: str = "application/json") -> tuple[int, bytes]:

@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT, free_port
 from stores import MARKER, StoreProxy, crampkg_load, expected, has_marker, older_build, sizes
 
-from kg.namespaces import DATASET_FILE, GRAPHS, SUMMARY_FILE
+from kg.namespaces import DATASET_FILE, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPHS, SUMMARY_FILE
 from kg.store.load import GRAPH_LOAD, STAGING, current_load, staging_graphs
 
 pytestmark = pytest.mark.external
@@ -63,7 +63,7 @@ def test_load_killed_halfway_leaves_the_previous_graphs(built, tmp_path, fresh_o
         printed = loading.stdout.read()
     finally:
         proxy.close()
-    assert "staged <https://w3id.org/crampkg/graph/ontology>" in printed and "loaded" not in printed
+    assert f"staged <{GRAPH_ONTOLOGY}>" in printed and "loaded" not in printed
     assert current_load(store) == old_id and sizes(store) == old_sizes and has_marker(store)
     assert len(staging_graphs(store)) == 1  # the ontology's staged copy, which no view reads
     again = crampkg_load(fresh_oxigraph.load_args())
@@ -82,11 +82,11 @@ def test_a_graph_the_store_rejects_is_named_and_changes_nothing(built, tmp_path,
     # an IRI with a space: our splitter passes the line on as built, the store's parser refuses it
     (bad / "crampkg.nq").write_text(built.path.read_text(encoding="utf-8") +
                                     "<http://example.org/a b> <http://example.org/p> \"x\" "
-                                    "<https://w3id.org/crampkg/graph/inferred> .\n", encoding="utf-8")
+                                    f"<{GRAPH_INFERRED}> .\n", encoding="utf-8")
     done = crampkg_load(fresh_oxigraph.load_args(graph_store=graph_store), out=bad)
     assert done.returncode == 2
     message = done.stderr
-    assert "load failed, graph <https://w3id.org/crampkg/graph/inferred>" in message
+    assert f"load failed, graph <{GRAPH_INFERRED}>" in message
     assert "HTTP 400" in message and "previous crampkg graphs are unchanged" in message
     assert current_load(store) == old_id and sizes(store) == old_sizes and has_marker(store)
     assert staging_graphs(store) == []  # the staged copies were dropped

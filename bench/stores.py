@@ -14,14 +14,12 @@ bench/results/stores.md; nothing here asserts a time.
 """
 from __future__ import annotations
 
-import http.client
 import os
 import platform
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,9 +35,10 @@ from stores import (  # the tests' own store launcher (tests/ is on the path abo
     start_virtuoso,
 )
 
-from .__main__ import free_port, wait_for
+from .__main__ import client, free_port, wait_for
 
 REQUESTS = int(os.environ.get("BENCH_STORE_REQUESTS", "200"))
+WARM_UP = 5
 LOAD_ROUNDS = int(os.environ.get("BENCH_LOAD_ROUNDS", "5"))
 RESULTS = ROOT / "bench" / "results"
 PAGES = {
@@ -60,19 +59,10 @@ def serve(args: list[str]) -> tuple[subprocess.Popen, int]:
 
 
 def latencies(port: int, path: str, accept: str) -> list[float]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    out = []
-    for i in range(REQUESTS + 5):
-        started = time.perf_counter()
-        conn.request("GET", path, headers={"Accept": accept})
-        response = conn.getresponse()
-        response.read()
-        if response.status != 200:
-            raise RuntimeError(f"{path} answered {response.status} on port {port}")
-        if i >= 5:  # the first few warm connections and lazily built page data
-            out.append((time.perf_counter() - started) * 1000)
-    conn.close()
-    return sorted(out)
+    """REQUESTS sequential requests' times in ms, sorted, after WARM_UP untimed ones (warm connections and
+    lazily built page data), from bench/__main__'s own client."""
+    seconds = client((port, path, accept, float("inf"), WARM_UP + REQUESTS))
+    return sorted(t * 1000 for t in seconds[WARM_UP:])
 
 
 def p50_p99(values: list[float]) -> str:

@@ -22,10 +22,11 @@ from urllib.parse import quote
 
 import pytest
 from conftest import ROOT, free_port
+from rdflib.namespace import RDFS
 
-from kg.namespaces import GRAPHS
+from kg.namespaces import GRAPH_ASSERTED, GRAPHS, ID
 from kg.store.client import Credentials, Store
-from kg.store.load import load, split_graphs
+from kg.store.load import count, load, split_graphs
 
 START_TIMEOUT = 60.0  # seconds for a store to answer its first query (Virtuoso creates its database first)
 
@@ -182,28 +183,28 @@ def start_virtuoso(folder: Path) -> StoreServer:
     return server
 
 
-@pytest.fixture(scope="session")
-def oxigraph_store(built):
-    """One Oxigraph server per test session, loaded with the build."""
-    with tempfile.TemporaryDirectory(prefix="crampkg-oxigraph-") as tmp:
-        server = start_oxigraph(Path(tmp))
+def loaded(start, kind: str, built):
+    """A store started by ``start`` in a temporary folder, loaded with the build (through its graph store,
+    authenticated where it needs credentials), and stopped after."""
+    with tempfile.TemporaryDirectory(prefix=f"crampkg-{kind}-") as tmp:
+        server = start(Path(tmp))
         try:
             load(server.store(), built.path)
             yield server
         finally:
             server.stop()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_store(built):
+    """One Oxigraph server per test session, loaded with the build."""
+    yield from loaded(start_oxigraph, "oxigraph", built)
 
 
 @pytest.fixture(scope="session")
 def virtuoso_store(built):
     """One Virtuoso per test session, loaded with the build through its authenticated graph store."""
-    with tempfile.TemporaryDirectory(prefix="crampkg-virtuoso-") as tmp:
-        server = start_virtuoso(Path(tmp))
-        try:
-            load(server.store(), built.path)
-            yield server
-        finally:
-            server.stop()
+    yield from loaded(start_virtuoso, "virtuoso", built)
 
 
 @pytest.fixture
@@ -217,15 +218,20 @@ def fresh_oxigraph(tmp_path):
 class StoreProxy:
     """A tiny HTTP server in front of a store (or of nothing) that the tests steer: it forwards requests,
     holds the one that ``hold`` picks until released (so a test can act while a client waits on the store),
-    or answers every request with ``garbage`` bytes, or hangs on every request when ``hang`` is set."""
+    or answers every request with ``garbage`` bytes, or hangs on every request when ``hang`` is set.
+
+    With ``basic`` (user, password) it asks for HTTP basic credentials first, as a web server put in front of
+    a store that has none of its own (the Oxigraph server) does: 401 with a challenge, unless they match."""
 
     def __init__(self, upstream: str | None = None, *, hold=None, garbage: bytes | None = None,
-                 hang: bool = False) -> None:
+                 hang: bool = False, basic: tuple[str, str] | None = None) -> None:
+        import base64
         import http.client
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
         from urllib.parse import urlsplit
 
+        expected_auth = "Basic " + base64.b64encode(":".join(basic).encode()).decode() if basic else None
         self.held = threading.Event()  # set when a request is being held
         self.release = threading.Event()
         proxy = self
@@ -236,6 +242,12 @@ class StoreProxy:
 
             def relay(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if basic is not None and self.headers.get("Authorization") != expected_auth:
+                    self.send_response(401, "Unauthorized")
+                    self.send_header("WWW-Authenticate", 'Basic realm="crampkg test store"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if hang:
                     proxy.release.wait(120)
                     return
@@ -289,19 +301,15 @@ def crampkg_load(args: list[str], env: dict | None = None, out: Path | None = No
 
 def sizes(store: Store) -> dict[str, int]:
     """Triples per crampkg graph in the store."""
-    out = {}
-    for g in GRAPHS.values():
-        doc = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
-        out[str(g)] = int(doc["results"]["bindings"][0]["n"]["value"])
-    return out
+    return {str(g): count(store, str(g)) for g in GRAPHS.values()}
 
 
 def expected(path: Path) -> dict[str, int]:
     return {g: len(lines) for g, lines in split_graphs(path).items()}
 
 
-MARKER = ('<https://w3id.org/crampkg/id/test-marker> <http://www.w3.org/2000/01/rdf-schema#label> "previous load" '
-          '<https://w3id.org/crampkg/graph/asserted> .')
+MARKER_IRI = ID["test-marker"]
+MARKER = f'<{MARKER_IRI}> <{RDFS.label}> "previous load" <{GRAPH_ASSERTED}> .'
 
 
 def older_build(built, tmp_path: Path, extra: str = MARKER) -> Path:
@@ -313,8 +321,7 @@ def older_build(built, tmp_path: Path, extra: str = MARKER) -> Path:
 
 
 def has_marker(store: Store) -> bool:
-    return store.select("ASK { GRAPH <https://w3id.org/crampkg/graph/asserted> "
-                        "{ <https://w3id.org/crampkg/id/test-marker> ?p ?o } }")["boolean"]
+    return store.select(f"ASK {{ GRAPH <{GRAPH_ASSERTED}> {{ <{MARKER_IRI}> ?p ?o }} }}")["boolean"]
 
 
 def get(server, path: str, accept: str = "application/json") -> tuple[int, bytes]:

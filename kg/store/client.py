@@ -12,11 +12,9 @@ empty result.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
-import secrets
 import socket
 import threading
 import urllib.error
@@ -71,9 +69,17 @@ def public_url(url: str) -> str:
 
 
 def check_url(url: str, option: str) -> str:
-    parts = urlsplit(url or "")
+    """``url`` if it is an http(s) URL with a host, a valid port and no spaces, else an error naming ``option``
+    (checked before anything is sent: a bad port would otherwise surface as a ValueError from deep in urllib)."""
+    try:
+        parts = urlsplit(url or "")
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError as exc:
+        raise CrampkgError(f"{option} {url!r}: not a URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise CrampkgError(f"{option} {url!r}: give an http:// or https:// URL of the store's endpoint")
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        raise CrampkgError(f"{option} {url!r}: a URL has no spaces or control characters; percent-encode them")
     return url
 
 
@@ -145,17 +151,21 @@ class Store:
     def name(self) -> str:
         return f"the store at {public_url(self.query_url)}"
 
+    def passwords(self) -> urllib.request.HTTPPasswordMgrWithDefaultRealm:
+        """The credentials for each of the store's endpoints, whatever realm it names."""
+        assert self.credentials is not None
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        for url in (self.query_url, self.update_url, self.graph_store_url):
+            if url:
+                passwords.add_password(None, url, self.credentials.user, self.credentials.password)
+        return passwords
+
     def opener(self) -> urllib.request.OpenerDirector:
         handlers: list = []
         if self.credentials is not None:
-            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            for url in (self.query_url, self.update_url, self.graph_store_url):
-                if url:
-                    passwords.add_password(None, url, self.credentials.user, self.credentials.password)
-            if self.credentials.scheme == "digest":
-                handlers.append(urllib.request.HTTPDigestAuthHandler(passwords))
-            else:
-                handlers.append(urllib.request.HTTPBasicAuthHandler(passwords))
+            scheme = urllib.request.HTTPDigestAuthHandler if self.credentials.scheme == "digest" \
+                else urllib.request.HTTPBasicAuthHandler
+            handlers.append(scheme(self.passwords()))
         return urllib.request.build_opener(*handlers)
 
     def send(self, method: str, url: str, body: bytes | None, headers: dict[str, str], what: str) -> bytes:
@@ -166,7 +176,7 @@ class Store:
         def exchange() -> bytes:
             try:
                 if body and len(body) > PREEMPT_BYTES and self.credentials and self.credentials.scheme == "digest":
-                    request.add_header("Authorization", self.digest_header(method, url, headers))
+                    request.add_header("Authorization", self.digest_header(request))
                     opener = urllib.request.build_opener()
                 else:
                     opener = self.opener()
@@ -177,14 +187,15 @@ class Store:
 
         return within(self.timeout, exchange, who)
 
-    def digest_header(self, method: str, url: str, headers: dict[str, str]) -> str:
-        """A digest Authorization for ``method url``, from the challenge of the same request without a body.
+    def digest_header(self, request: urllib.request.Request) -> str:
+        """A digest Authorization for ``request``, from the challenge of the same request without a body.
 
         urllib answers a digest challenge only after sending the whole body unauthenticated, and a store may
         close the connection on that body (Virtuoso does: a broken pipe on a large graph); so large bodies
-        ask for the challenge first, with an empty request that the store refuses without reading anything."""
-        assert self.credentials is not None
-        probe = urllib.request.Request(url, data=b"", method=method, headers=headers)
+        ask for the challenge first, with an empty request that the store refuses without reading anything.
+        The answer to the challenge is urllib's own (:class:`urllib.request.HTTPDigestAuthHandler`)."""
+        url, method = request.full_url, request.get_method()
+        probe = urllib.request.Request(url, data=b"", method=method, headers=dict(request.header_items()))
         try:
             with urllib.request.build_opener().open(probe, timeout=self.timeout):
                 raise StoreRefused(f"the store at {public_url(url)} did not ask for the credentials it was given")
@@ -193,23 +204,11 @@ class Store:
             if exc.code != 401 or not challenge.lower().startswith("digest "):
                 raise http_failure(exc, f"the store at {public_url(url)}") from None
         fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(challenge[len("digest "):]))
-        parts = urlsplit(url)
-        uri = parts.path + (f"?{parts.query}" if parts.query else "")
-
-        def md5(text: str) -> str:
-            return hashlib.md5(text.encode("utf-8")).hexdigest()  # the digest scheme's own hash (RFC 7616)
-
-        ha1 = md5(f"{self.credentials.user}:{fields.get('realm', '')}:{self.credentials.password}")
-        ha2 = md5(f"{method}:{uri}")
-        nonce, cnonce, nc = fields.get("nonce", ""), secrets.token_hex(8), "00000001"
-        if "auth" in fields.get("qop", "").split(","):
-            response = md5(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
-            qop = f', qop=auth, nc={nc}, cnonce="{cnonce}"'
-        else:
-            response, qop = md5(f"{ha1}:{nonce}:{ha2}"), ""
-        opaque = f', opaque="{fields["opaque"]}"' if "opaque" in fields else ""
-        return (f'Digest username="{self.credentials.user}", realm="{fields.get("realm", "")}", nonce="{nonce}", '
-                f'uri="{uri}", response="{response}", algorithm=MD5{qop}{opaque}')
+        answer = urllib.request.HTTPDigestAuthHandler(self.passwords()).get_authorization(request, fields)
+        if answer is None:  # urllib's reasons: no realm or nonce, or an algorithm it does not know
+            raise StoreRefused(f"the store at {public_url(url)} asked for digest credentials in a form urllib "
+                               f"cannot answer: {challenge[:200]}")
+        return f"Digest {answer}"
 
     def update(self, text: str, what: str = "") -> None:
         """Run a SPARQL Update request (form-encoded ``update=``, which every store accepts)."""

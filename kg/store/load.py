@@ -24,11 +24,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rdflib.namespace import DCTERMS, XSD
+
 from kg.errors import CrampkgError, LoadError, StoreError
+from kg.graph.dataset import damage
 from kg.namespaces import GRAPH, GRAPHS
 from kg.store.client import Store
 
 GRAPH_LOAD = GRAPH["load"]  # the record of the last completed load: its id and time
+# The id of the last completed load (FROM NAMED: whatever the store's default dataset holds).
+LOAD_ID_QUERY = (f"SELECT ?id FROM NAMED <{GRAPH_LOAD}> WHERE {{ GRAPH <{GRAPH_LOAD}> "
+                 f"{{ <{GRAPH_LOAD}> <{DCTERMS.identifier}> ?id }} }}")
 STAGING = str(GRAPH["staging/"])
 # Triples per SPARQL Update request: Virtuoso refuses an update that compiles to more than 10,000 lines of
 # SQL, which the 2,813 triples of the asserted graph did in one request.
@@ -53,6 +59,9 @@ def split_graphs(path: Path) -> dict[str, list[str]]:
     """Graph IRI -> its triples as N-Triples lines, from a built N-Quads file."""
     if not path.is_file():
         raise CrampkgError(f"{path}: no built dataset; run `crampkg build` (or `make build`) first")
+    problem = damage(path)  # what `crampkg serve` refuses to serve is not pushed into a store either
+    if problem:
+        raise CrampkgError(f"{problem}; run `crampkg build --force` to rebuild it")
     graphs: dict[str, list[str]] = {str(g): [] for g in GRAPHS.values()}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
@@ -157,15 +166,13 @@ def switch(load_id: str, graphs: dict[str, list[str]]) -> str:
            for g, lines in graphs.items()]
     when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     ops += [f"DROP SILENT GRAPH <{GRAPH_LOAD}>",
-            f'INSERT DATA {{ GRAPH <{GRAPH_LOAD}> {{ <{GRAPH_LOAD}> <http://purl.org/dc/terms/identifier> '
-            f'"{load_id}" ; <http://purl.org/dc/terms/modified> '
-            f'"{when}"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }}']
+            f'INSERT DATA {{ GRAPH <{GRAPH_LOAD}> {{ <{GRAPH_LOAD}> <{DCTERMS.identifier}> "{load_id}" ; '
+            f'<{DCTERMS.modified}> "{when}"^^<{XSD.dateTime}> }} }}']
     return " ;\n".join(ops)
 
 
 def current_load(store: Store) -> str | None:
     """The id of the last completed load in ``store``, or None when crampkg was never loaded there."""
-    doc = store.select(f"SELECT ?id WHERE {{ GRAPH <{GRAPH_LOAD}> {{ <{GRAPH_LOAD}> "
-                       f"<http://purl.org/dc/terms/identifier> ?id }} }}", "which load is current")
+    doc = store.select(LOAD_ID_QUERY, "which load is current")
     rows = doc.get("results", {}).get("bindings", [])
     return rows[0]["id"]["value"] if rows and "id" in rows[0] else None

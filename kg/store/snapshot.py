@@ -25,13 +25,10 @@ from rdflib import Dataset, URIRef
 
 from kg.errors import StoreUnavailable
 from kg.namespaces import GRAPHS, bind_prefixes
-from kg.store.load import GRAPH_LOAD
+from kg.store.load import LOAD_ID_QUERY
 
 REFRESH_SECONDS = 30.0  # how stale a front end may be after a load: one cheap query per this interval
 SNAPSHOT_QUERY = "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
-LOAD_ID_QUERY = (f"SELECT ?id FROM NAMED <{GRAPH_LOAD}> WHERE {{ GRAPH <{GRAPH_LOAD}> "
-                 f"{{ <{GRAPH_LOAD}> <http://purl.org/dc/terms/identifier> ?id }} }}")
-SIZES_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
 @dataclass(frozen=True)
@@ -47,7 +44,7 @@ class Version:
 def read_dataset(engine) -> tuple[Dataset, dict[str, int]]:
     """crampkg's named graphs, read through ``engine`` in one query, and the store's count of each."""
     wanted = {str(g) for g in GRAPHS.values()}
-    sizes = {g: n for g, n in ((str(r[0]), int(r[1])) for r in engine.query(SIZES_QUERY).rows) if g in wanted}
+    sizes = {g: n for g, n in engine.graph_sizes().items() if g in wanted}
     result = engine.query(SNAPSHOT_QUERY, max_rows=None)
     ds = Dataset(default_union=True)
     bind_prefixes(ds)
@@ -111,5 +108,4 @@ class Snapshot:
 
     def _sizes_changed(self, version: Version) -> bool:
         """For graphs not loaded by `crampkg load` (no load id): whether their sizes moved."""
-        rows = self.engine.query(SIZES_QUERY).rows
-        return {str(g): int(n) for g, n in rows if str(g) in version.sizes} != version.sizes
+        return {g: n for g, n in self.engine.graph_sizes().items() if g in version.sizes} != version.sizes

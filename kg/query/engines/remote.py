@@ -3,17 +3,17 @@
 
 The same guards as the embedded engines, enforced here rather than trusted to the store:
 
-- read-only and no ``SERVICE``: :func:`kg.querytext.shape` refuses them before anything is sent;
+- read-only and no ``SERVICE``: :func:`kg.query.text.shape` refuses them before anything is sent;
 - crampkg's graphs by name: without ``FROM`` in the query or a dataset in the request, the query is sent with
   ``default-graph-uri`` and ``named-graph-uri`` set to crampkg's graphs, so it sees the same dataset as on
   the embedded engine whatever the store's default graph is (Virtuoso's holds its own system graphs, the
   Oxigraph server's is empty unless told otherwise);
 - a row cap, applied to what the store sends;
-- a time limit, enforced on our side (:func:`kg.store.within`) and also passed to the store where it takes
+- a time limit, enforced on our side (:func:`kg.store.client.within`) and also passed to the store where it takes
   one per query (Virtuoso's ``timeout``, which would otherwise return partial results silently: those are
   refused as a timeout).
 
-A store that cannot answer raises :class:`~kg.store.StoreError` (502) or :class:`~kg.store.StoreTimeout`
+A store that cannot answer raises :class:`~kg.errors.StoreError` (502) or :class:`~kg.errors.StoreTimeout`
 (504) naming the store; the next query tries again, so the server recovers when the store does.
 """
 from __future__ import annotations
@@ -25,21 +25,14 @@ import re
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from SPARQLWrapper import DIGEST, JSON, N3, POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import (
-    EndPointInternalError,
-    EndPointNotFound,
-    QueryBadFormed,
-    SPARQLWrapperException,
-    Unauthorized,
-    URITooLong,
-)
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException, Unauthorized
 
-from kg.errors import QueryError, StoreError, StoreRefused, StoreTimeout, StoreUnavailable
+from kg.errors import QueryError, StoreRefused, StoreTimeout, StoreUnavailable
 from kg.namespaces import GRAPHS
 from kg.query.engines.base import DatasetSpec
 from kg.query.formats import Result
 from kg.query.text import shape, with_values
-from kg.store.client import Credentials, Store, detail, http_failure, public_url, within
+from kg.store.client import Credentials, Store, detail, http_failure, within
 
 CRAMPKG_GRAPHS = tuple(str(g) for g in GRAPHS.values())
 # Seconds to wait for a remote endpoint: longer than the local time limit, as the network adds its own delay.
@@ -78,12 +71,11 @@ def term_from_json(cell: dict | None):
 class RemoteEngine:
     name = "remote"
 
-    def __init__(self, endpoint: str | Store, timeout: float = REMOTE_TIMEOUT, *, crampkg_graphs: bool = True) -> None:
+    def __init__(self, endpoint: str | Store, timeout: float = REMOTE_TIMEOUT) -> None:
         self.store = endpoint if isinstance(endpoint, Store) else Store(endpoint, credentials=Credentials.from_env(),
                                                                         timeout=timeout)
         self.endpoint = self.store.query_url
         self.timeout = self.store.timeout
-        self.crampkg_graphs = crampkg_graphs
         self.server = ""  # the store's Server header, once seen (tells whether it takes a per-query timeout)
         self.store_limit = self.timeout * STORE_SHARE  # seconds passed to a store that takes a limit
 
@@ -107,7 +99,7 @@ class RemoteEngine:
             client.setCredentials(creds.user, creds.password)
         if dataset is not None and dataset.given:
             default, named = dataset.default_graphs or (), dataset.named_graphs or ()
-        elif self.crampkg_graphs and not has_dataset:
+        elif not has_dataset:
             default = named = CRAMPKG_GRAPHS
         else:
             default = named = ()
@@ -165,9 +157,7 @@ class RemoteEngine:
         except Unauthorized:
             raise StoreRefused(f"{self.label} refused our credentials (HTTP 401): check CRAMPKG_STORE_USER, "
                                "CRAMPKG_STORE_PASSWORD and CRAMPKG_STORE_AUTH") from None
-        except (EndPointNotFound, EndPointInternalError, URITooLong) as exc:
-            raise StoreUnavailable(f"{self.label} failed: {_sparqlwrapper_detail(exc)}") from None
-        except SPARQLWrapperException as exc:
+        except SPARQLWrapperException as exc:  # not found, internal error, URI too long, …
             raise StoreUnavailable(f"{self.label} failed: {_sparqlwrapper_detail(exc)}") from None
         except (OSError, ValueError) as exc:
             raise http_failure(exc, self.label) from None
@@ -182,5 +172,3 @@ def _sparqlwrapper_detail(exc: SPARQLWrapperException) -> str:
     text = " ".join(str(exc).split())
     return text[:400]
 
-
-__all__ = ["CRAMPKG_GRAPHS", "RemoteEngine", "StoreError", "public_url", "term_from_json"]

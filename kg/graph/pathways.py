@@ -15,19 +15,16 @@ from __future__ import annotations
 
 from rdflib import URIRef
 
-from kg.graph.chains import CausalGraph
-from kg.graph.index import QUALIFIERS
+from kg.graph.chains import MAX_STEPS, CausalGraph
+from kg.graph.index import claim_qualifiers
 from kg.namespaces import CK, CLAIM
 
-MAX_STEPS = 12
 MAX_CHAINS = 200  # per direction; the article's network gives at most a few dozen
 
 
 def qualifiers(causal: CausalGraph, claim: str) -> list[dict]:
     """The claim's qualifiers in the article's words ("may", "direct", "above the upper limit")."""
-    iri = CLAIM[claim]
-    return [{"name": causal.label(q), "value": str(v)} for q in QUALIFIERS
-            for v in sorted(causal.asserted.objects(iri, q))]
+    return [{"name": causal.label(q), "value": str(v)} for q, v in claim_qualifiers(causal.asserted, CLAIM[claim])]
 
 
 def _network(causal: CausalGraph) -> tuple[dict, dict]:

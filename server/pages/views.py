@@ -22,7 +22,7 @@ from kg.export.curies import curie
 from kg.graph.chains import CausalGraph
 from kg.graph.facts import boolean_facts, is_boolean
 from kg.graph.facts import sentence as fact_sentence
-from kg.graph.index import QUALIFIERS
+from kg.graph.index import claim_qualifiers
 from kg.graph.pathways import pathways
 from kg.namespaces import CK, CLAIM, ID, OA, ONTOLOGY_IRI, SCHEMA, bind_prefixes
 from kg.query.formats import BY_KEY, Result
@@ -270,7 +270,7 @@ def _claim_view(causal: CausalGraph, claim: URIRef) -> dict | None:
         return None
     name = str(claim)[len(str(CLAIM)):]
     evidence = [e for e in causal.evidence.get((s, p, o), []) if e.claim == name]
-    quals = {causal.label(q): str(v) for q in QUALIFIERS for v in a.objects(claim, q)}
+    quals = {causal.label(q): str(v) for q, v in claim_qualifiers(a, claim)}
     return {"name": name, "href": f"/id/claim/{name}", "subject": term_view(causal, s),
             "sentence": fact_sentence(causal, s, p, o) if is_boolean(o) else None,
             "predicate": {**term_view(causal, p), "text": "is a" if p == RDF.type else causal.label(p)},

@@ -188,7 +188,7 @@ def query():
     sources = [{"name": q.name, "text": q.text} for q in knowledge().catalogue]
     causal = knowledge().causal
     labels = cached("labels", lambda: {str(k): v for k, v in sorted(causal.labels.items())})
-    return html("query.html", sources=sources, labels=labels)
+    return html("query.html", sources=sources, labels=labels, local=kd.LOCAL_PATHS)
 
 
 # ----- warning signs and advice ------------------------------------------------------------------------

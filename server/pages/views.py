@@ -66,15 +66,19 @@ _CLAIM_PLUMBING = {RDF.subject, RDF.predicate, RDF.object, CK.claimOf, CK.hasEvi
 
 
 # ----- names and addresses -----------------------------------------------------------------------------
+# crampkg's namespaces and the paths of this server that show their terms; the query page's script links
+# result IRIs with the same table (handed to it in the page's data).
+LOCAL_PATHS: tuple[tuple[str, str], ...] = ((str(ID), "/id/"), (str(CK), "/ontology/"))
+
+
 def local_path(term) -> str | None:
     """The path of this server that shows `term`, or None for a term from outside crampkg."""
     if not isinstance(term, URIRef):
         return None
     text = str(term)
-    if text.startswith(str(ID)) and len(text) > len(str(ID)):
-        return "/id/" + text[len(str(ID)):]
-    if text.startswith(str(CK)) and len(text) > len(str(CK)):
-        return "/ontology/" + text[len(str(CK)):]
+    for base, path in LOCAL_PATHS:
+        if text.startswith(base) and len(text) > len(base):
+            return path + text[len(base):]
     if text == str(ONTOLOGY_IRI):
         return "/ontology"
     return None

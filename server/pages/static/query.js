@@ -28,7 +28,7 @@
     ["JSON", "application/sparql-results+json", "json"], ["XML", "application/sparql-results+xml", "xml"]];
   var GRAPH_FORMATS = [["Turtle", "text/turtle", "ttl"], ["N-Triples", "application/n-triples", "nt"],
     ["JSON-LD", "application/ld+json", "jsonld"], ["RDF/XML", "application/rdf+xml", "rdf"]];
-  var LOCAL = [["https://w3id.org/crampkg/id/", "/id/"], ["https://w3id.org/crampkg/ontology#", "/ontology/"]];
+  var LOCAL = data.local || [];  // [namespace, path of this server that shows its terms], from the server
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);

@@ -148,10 +148,6 @@ def count(fmt: Format, sel: Selection) -> dict:
 def catalogue(content: str | None = None, inferred: bool | str | None = None, *, ds: Dataset) -> list[dict]:
     """Every format with its media type, file name, size in bytes (of the download) and triple or edge count:
     the data of an export page."""
-    return _catalogue(content, inferred, ds)
-
-
-def _catalogue(content, inferred, ds: Dataset) -> list[dict]:
     rows, selections = [], {}
     for f in FORMATS.values():
         sel = select(ds, content, inferred, fmt=f.name)

@@ -18,7 +18,7 @@ from rdflib.namespace import RDF, SKOS
 
 from kg.build.article import Sentence, sentences
 from kg.graph.chains import CausalGraph
-from kg.graph.index import QUALIFIERS
+from kg.graph.index import claim_qualifiers
 from kg.namespaces import CK, DISCLAIMER, GRAPH_ASSERTED, OA, ROOT
 
 FIDELITY_DOC = ROOT / "docs" / "fidelity.md"
@@ -50,7 +50,7 @@ def claim_rows(ds: Dataset) -> list[Row]:
                         if (sel, RDF.type, OA.TextPositionSelector) in a)
         verb = "is a" if p == RDF.type else causal.label(p)
         obj = f"“{o}”" if isinstance(o, Literal) else causal.label(o)
-        words = [f"{causal.label(q)}: “{v}”" for q in QUALIFIERS for v in sorted(a.objects(claim, q))]
+        words = [f"{causal.label(q)}: “{v}”" for q, v in claim_qualifiers(a, claim)]
         words += [f"in the context of {causal.label(c)}" for c in sorted(a.objects(claim, CK.context))]
         reading = (claim, RDF.type, CK.CuratorReading) in a
         if reading:

@@ -2,6 +2,7 @@
 SPARQL straight from an rdflib dataset (never from an exporter), and the independent RDF readers."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -209,6 +210,12 @@ def _is_causal(ds: Dataset, p) -> bool:
 
 
 # --- independent readers -----------------------------------------------------------------------------
+
+def cypher_unescape(text: str) -> str:
+    """The text of a Cypher string literal's body (without its quotes), its backslash escapes decoded."""
+    table = {"n": "\n", "t": "\t", "r": "\r", "'": "'", '"': '"', "\\": "\\"}
+    return re.sub(r"\\(.)", lambda m: table.get(m.group(1), "\\" + m.group(1)), text)
+
 
 def tool(name: str, package: str) -> str:
     path = shutil.which(name)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from rdflib import Dataset
 
 from ..errors import CrampkgError
+from ..query.formats import BY_KEY
 from . import diagrams, graphml, kgx, neo4j, rdf
 from .files import Export, Payload, write_export, zip_bytes
 from .graphml import cytoscape_elements
@@ -53,14 +54,19 @@ class Format:
     options: tuple[str, ...] = ()  # the keyword options the writer takes (e.g. jsonld's context)
 
 
+def _media(key: str) -> str:
+    """An RDF syntax's media type, from the one content-type table (kg.query.formats)."""
+    return BY_KEY[key].media_type
+
+
 FORMATS: dict[str, Format] = {f.name: f for f in [
-    Format("turtle", "text/turtle", ".ttl", False, "rdf", "Turtle, the union of the graphs", rdf.turtle),
-    Format("ntriples", "application/n-triples", ".nt", False, "rdf", "N-Triples, sorted lines", rdf.ntriples),
-    Format("nquads", "application/n-quads", ".nq", False, "rdf", "N-Quads, named graphs kept", rdf.nquads),
-    Format("trig", "application/trig", ".trig", False, "rdf", "TriG, named graphs kept", rdf.trig),
-    Format("jsonld", "application/ld+json", ".jsonld", False, "rdf",
+    Format("turtle", _media("turtle"), ".ttl", False, "rdf", "Turtle, the union of the graphs", rdf.turtle),
+    Format("ntriples", _media("ntriples"), ".nt", False, "rdf", "N-Triples, sorted lines", rdf.ntriples),
+    Format("nquads", _media("nquads"), ".nq", False, "rdf", "N-Quads, named graphs kept", rdf.nquads),
+    Format("trig", _media("trig"), ".trig", False, "rdf", "TriG, named graphs kept", rdf.trig),
+    Format("jsonld", _media("jsonld"), ".jsonld", False, "rdf",
            "JSON-LD with the crampkg context embedded, named graphs kept", rdf.jsonld, options=("context",)),
-    Format("rdfxml", "application/rdf+xml", ".rdf", False, "rdf", "RDF/XML for OWL tools", rdf.rdfxml),
+    Format("rdfxml", _media("rdfxml"), ".rdf", False, "rdf", "RDF/XML for OWL tools", rdf.rdfxml),
     Format("neo4j", "application/zip", "", True, "property graph",
            "Neo4j admin-import CSVs, import.sh and a Cypher script", neo4j.neo4j),
     Format("kgx", "application/zip", "", True, "property graph", "KGX TSV nodes and edges (Biolink)", kgx.kgx),
@@ -142,10 +148,6 @@ def count(fmt: Format, sel: Selection) -> dict:
 def catalogue(content: str | None = None, inferred: bool | str | None = None, *, ds: Dataset) -> list[dict]:
     """Every format with its media type, file name, size in bytes (of the download) and triple or edge count:
     the data of an export page."""
-    return _catalogue(content, inferred, ds)
-
-
-def _catalogue(content, inferred, ds: Dataset) -> list[dict]:
     rows, selections = [], {}
     for f in FORMATS.values():
         sel = select(ds, content, inferred, fmt=f.name)

@@ -90,6 +90,13 @@ def label(names: dict[URIRef, str], term) -> str:
     return names[term] if term in names else local_name(term)
 
 
+def claim_qualifiers(asserted: Graph, claim: URIRef) -> list[tuple[URIRef, Literal]]:
+    """(qualifier predicate, value) of a claim, in the order of :data:`QUALIFIERS` (hedge, directness, dose
+    condition, wording, object wording), each predicate's values sorted: the one reading of a claim's
+    qualifiers, whichever shape the caller then gives them."""
+    return [(p, v) for p in QUALIFIERS for v in sorted(asserted.objects(claim, p))]
+
+
 def evidence(asserted: Graph) -> dict[tuple, list[ClaimEvidence]]:
     """(subject, predicate, object) → the claims that state it, in article order (then by claim IRI)."""
     index: dict[tuple, list[ClaimEvidence]] = defaultdict(list)
@@ -104,7 +111,7 @@ def evidence(asserted: Graph) -> dict[tuple, list[ClaimEvidence]]:
                     quote = str(asserted.value(sel, OA.exact))
                 if (sel, RDF.type, OA.TextPositionSelector) in asserted:
                     start, end = int(asserted.value(sel, OA.start)), int(asserted.value(sel, OA.end))
-        qualifiers = tuple(sorted((local_name(p), str(v)) for p in QUALIFIERS for v in asserted.objects(claim, p)))
+        qualifiers = tuple(sorted((local_name(p), str(v)) for p, v in claim_qualifiers(asserted, claim)))
         index[triple].append(ClaimEvidence(claim, quote, start, end, qualifiers))
     for items in index.values():
         items.sort(key=lambda e: (e.start if e.start is not None else -1, str(e.claim)))

@@ -15,19 +15,16 @@ from __future__ import annotations
 
 from rdflib import URIRef
 
-from kg.graph.chains import CausalGraph
-from kg.graph.index import QUALIFIERS
+from kg.graph.chains import MAX_STEPS, CausalGraph
+from kg.graph.index import claim_qualifiers
 from kg.namespaces import CK, CLAIM
 
-MAX_STEPS = 12
 MAX_CHAINS = 200  # per direction; the article's network gives at most a few dozen
 
 
 def qualifiers(causal: CausalGraph, claim: str) -> list[dict]:
     """The claim's qualifiers in the article's words ("may", "direct", "above the upper limit")."""
-    iri = CLAIM[claim]
-    return [{"name": causal.label(q), "value": str(v)} for q in QUALIFIERS
-            for v in sorted(causal.asserted.objects(iri, q))]
+    return [{"name": causal.label(q), "value": str(v)} for q, v in claim_qualifiers(causal.asserted, CLAIM[claim])]
 
 
 def _network(causal: CausalGraph) -> tuple[dict, dict]:
@@ -59,21 +56,26 @@ def _walk(start: URIRef, edges: dict, avoid: frozenset) -> list[list[tuple]]:
     return found
 
 
-def _chain(causal: CausalGraph, path: list[tuple]) -> dict:
+def _chain(causal: CausalGraph, path: list[tuple], shown: dict) -> dict:
     """A chain: its steps (:meth:`CausalGraph.step_dict`, each quote with its claim's qualifiers), its text,
-    and where the explorer shows it: the chain ``index`` among the chains from ``source`` to ``target``."""
+    and where the explorer shows it: the chain ``index`` among the chains from ``source`` to ``target``.
+
+    ``shown`` keeps the explorer's chains per (source, target) for one :func:`pathways` call: the chains of a
+    group share their ends, and searching them again for each chain repeated the same search."""
     steps = [causal.step_dict(*t) for t in path]
     for step in steps:
         step["evidence"] = [{**e, "qualifiers": qualifiers(causal, e["claim"])} for e in step["evidence"]]
     source, target = path[0][0], path[-1][2]
+    if (source, target) not in shown:
+        shown[(source, target)] = [[(x["from"], x["relation"], x["to"]) for x in c]
+                                   for c in causal.chains(source, target)]
     wanted = [(str(s), str(p), str(o)) for s, p, o, _ in path]
-    index = next((i for i, c in enumerate(causal.chains(source, target))
-                  if [(x["from"], x["relation"], x["to"]) for x in c] == wanted), None)
+    index = next((i for i, c in enumerate(shown[(source, target)]) if c == wanted), None)
     return {"text": causal.chain_text(steps), "steps": steps, "source": source, "target": target,
             "index": index}
 
 
-def _groups(causal: CausalGraph, paths: list[list[tuple]], *, by_end: bool) -> list[dict]:
+def _groups(causal: CausalGraph, paths: list[list[tuple]], shown: dict, *, by_end: bool) -> list[dict]:
     groups: dict[URIRef, list] = {}
     for path in paths:
         key = path[-1][2] if by_end else path[0][0]
@@ -81,7 +83,7 @@ def _groups(causal: CausalGraph, paths: list[list[tuple]], *, by_end: bool) -> l
     out = []
     for key, members in groups.items():
         members.sort(key=lambda c: (len(c), [causal.label(t[2]) for t in c]))
-        out.append({"node": key, "label": causal.label(key), "chains": [_chain(causal, c) for c in members],
+        out.append({"node": key, "label": causal.label(key), "chains": [_chain(causal, c, shown) for c in members],
                     "source": members[0][0][0], "target": members[0][-1][2]})
     out.sort(key=lambda g: (-len(g["chains"]), g["label"].casefold()))
     return out
@@ -115,6 +117,7 @@ def pathways(causal: CausalGraph, iri: URIRef) -> dict:
             if len(chain) == 1 and chain[0][:3] in hops:
                 continue  # "magnesium has deficiency state magnesium deficiency" is not a cause of it
             upstream.append(chain)
-    return {"leads_to": _groups(causal, downstream, by_end=True),
-            "led_to_by": _groups(causal, upstream, by_end=False),
+    shown: dict = {}
+    return {"leads_to": _groups(causal, downstream, shown, by_end=True),
+            "led_to_by": _groups(causal, upstream, shown, by_end=False),
             "through": states_of(causal, iri)}

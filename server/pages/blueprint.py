@@ -94,8 +94,7 @@ def explorer():
             for p in sorted(set(causal.asserted.predicates(s_, o_))):
                 direct.append({"subject": kd.term_view(causal, s_), "object": kd.term_view(causal, o_),
                                "relation": kd.STANDARD_LABELS.get(p, causal.label(p)),
-                               "evidence": [{**e.as_dict(), "href": kd.article_href(e.claim)}
-                                            for e in causal.evidence.get((s_, p, o_), [])]})
+                               "evidence": kd.evidence_view(causal, (s_, p, o_))})
     elements = network_elements()
     edges = {e["data"]["id"]: e["data"] for e in elements["edges"]}
     listed = []
@@ -189,7 +188,7 @@ def query():
     sources = [{"name": q.name, "text": q.text} for q in knowledge().catalogue]
     causal = knowledge().causal
     labels = cached("labels", lambda: {str(k): v for k, v in sorted(causal.labels.items())})
-    return html("query.html", sources=sources, labels=labels)
+    return html("query.html", sources=sources, labels=labels, local=kd.LOCAL_PATHS)
 
 
 # ----- warning signs and advice ------------------------------------------------------------------------

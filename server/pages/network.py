@@ -11,7 +11,7 @@ from rdflib import URIRef
 
 from kg.graph.chains import CausalGraph
 from kg.namespaces import CK, slug
-from server.pages.views import explanation_view, local_path
+from server.pages.views import explanation_view, linked, local_path
 
 # Node kinds, most specific first: the first class a node belongs to names its kind (and its colour).
 NODE_KINDS = [
@@ -33,14 +33,9 @@ def node_kind(causal: CausalGraph, node: URIRef) -> str:
     return "other"
 
 
-def causal_network_edges(causal: CausalGraph) -> list[tuple[URIRef, URIRef, URIRef, bool]]:
-    """(subject, relation, object, asserted) for every edge the explorer draws (CausalGraph.network_edges)."""
-    return causal.network_edges()
-
-
 def causal_network_elements(causal: CausalGraph) -> dict:
     """{"nodes": [...], "edges": [...]} in Cytoscape.js element form (each item has a `data` dict)."""
-    edges = causal_network_edges(causal)
+    edges = causal.network_edges()
     nodes = sorted({s for s, _, _, _ in edges} | {o for _, _, o, _ in edges}, key=lambda n: causal.label(n))
     out_nodes = [{"data": {"id": slug(n), "iri": str(n), "label": causal.label(n), "href": local_path(n),
                            "kind": node_kind(causal, n)}} for n in nodes]
@@ -48,21 +43,24 @@ def causal_network_elements(causal: CausalGraph) -> dict:
     for s, p, o, asserted in edges:
         step = causal.step_dict(s, p, o, asserted)
         data = {
-            "id": f"{slug(s)}|{str(p).rsplit('#', 1)[-1]}|{slug(o)}",
+            "id": _edge_key(s, p, o),
             "source": slug(s), "target": slug(o),
             "relation": str(p), "relation_label": causal.label(p),
             "relation_key": str(p).rsplit("#", 1)[-1],
             "from_label": causal.label(s), "to_label": causal.label(o),
             "from_href": local_path(s), "to_href": local_path(o),
             "asserted": asserted,
-            "evidence": [{**e, "href": f"/article?claim={e['claim']}#claim-{e['claim']}"}
-                         for e in step["evidence"]],
+            "evidence": linked(step["evidence"]),
             "explanation": None if asserted else explanation_view(causal, s, p, o),
         }
         out_edges.append({"data": data})
     return {"nodes": out_nodes, "edges": out_edges}
 
 
+def _edge_key(s: URIRef, p: URIRef, o: URIRef) -> str:
+    return f"{slug(s)}|{str(p).rsplit('#', 1)[-1]}|{slug(o)}"
+
+
 def edge_id(step: dict) -> str:
     """The element id of a chain step (a dict from :meth:`CausalGraph.step_dict`)."""
-    return f"{slug(URIRef(step['from']))}|{step['relation'].rsplit('#', 1)[-1]}|{slug(URIRef(step['to']))}"
+    return _edge_key(URIRef(step["from"]), URIRef(step["relation"]), URIRef(step["to"]))

@@ -22,7 +22,7 @@ from kg.export.curies import curie
 from kg.graph.chains import CausalGraph
 from kg.graph.facts import boolean_facts, is_boolean
 from kg.graph.facts import sentence as fact_sentence
-from kg.graph.index import QUALIFIERS
+from kg.graph.index import claim_qualifiers
 from kg.graph.pathways import pathways
 from kg.namespaces import CK, CLAIM, ID, OA, ONTOLOGY_IRI, SCHEMA, bind_prefixes
 from kg.query.formats import BY_KEY, Result
@@ -66,15 +66,19 @@ _CLAIM_PLUMBING = {RDF.subject, RDF.predicate, RDF.object, CK.claimOf, CK.hasEvi
 
 
 # ----- names and addresses -----------------------------------------------------------------------------
+# crampkg's namespaces and the paths of this server that show their terms; the query page's script links
+# result IRIs with the same table (handed to it in the page's data).
+LOCAL_PATHS: tuple[tuple[str, str], ...] = ((str(ID), "/id/"), (str(CK), "/ontology/"))
+
+
 def local_path(term) -> str | None:
     """The path of this server that shows `term`, or None for a term from outside crampkg."""
     if not isinstance(term, URIRef):
         return None
     text = str(term)
-    if text.startswith(str(ID)) and len(text) > len(str(ID)):
-        return "/id/" + text[len(str(ID)):]
-    if text.startswith(str(CK)) and len(text) > len(str(CK)):
-        return "/ontology/" + text[len(str(CK)):]
+    for base, path in LOCAL_PATHS:
+        if text.startswith(base) and len(text) > len(base):
+            return path + text[len(base):]
     if text == str(ONTOLOGY_IRI):
         return "/ontology"
     return None
@@ -126,6 +130,11 @@ def article_href(claim: str) -> str:
     return f"/article?claim={claim}#claim-{claim}"
 
 
+def linked(evidence: list[dict]) -> list[dict]:
+    """Evidence dicts (:meth:`Evidence.as_dict`), each with the link that marks its quote in the article."""
+    return [{**e, "href": article_href(e["claim"])} for e in evidence]
+
+
 def explorer_href(source: URIRef, target: URIRef, index: int | None = None) -> str:
     """The explorer showing the chains from `source` to `target` (and selecting chain `index` of them)."""
     params = {"from": str(source).removeprefix(str(ID)), "to": str(target).removeprefix(str(ID))}
@@ -141,7 +150,7 @@ def pathways_view(causal: CausalGraph, iri: URIRef) -> dict:
 
     def step(s: dict) -> dict:
         out = {**s, "from_href": local_path(URIRef(s["from"])), "to_href": local_path(URIRef(s["to"])),
-               "evidence": [{**e, "href": article_href(e["claim"])} for e in s["evidence"]]}
+               "evidence": linked(s["evidence"])}
         if not s["asserted"]:
             out["explanation"] = explanation_view(causal, URIRef(s["from"]), URIRef(s["relation"]),
                                                   URIRef(s["to"]))
@@ -160,8 +169,9 @@ def pathways_view(causal: CausalGraph, iri: URIRef) -> dict:
                         for t in found["through"]]}
 
 
-def _evidence(causal: CausalGraph, triple) -> list[dict]:
-    return [{**e.as_dict(), "href": article_href(e.claim)} for e in causal.evidence.get(triple, [])]
+def evidence_view(causal: CausalGraph, triple) -> list[dict]:
+    """The evidence of an asserted triple, with links into the article."""
+    return linked([e.as_dict() for e in causal.evidence.get(triple, [])])
 
 
 def explanation_view(causal: CausalGraph, s, p, o) -> dict | None:
@@ -178,7 +188,7 @@ def explanation_view(causal: CausalGraph, s, p, o) -> dict | None:
             **fact,
             "subject_href": local_path(URIRef(fact["subject"])),
             "object_href": local_path(URIRef(fact["object"])) if fact["object"].startswith("http") else None,
-            "evidence": [{**e, "href": article_href(e["claim"])} for e in fact["evidence"]],
+            "evidence": linked(fact["evidence"]),
         })
     return {"rule": found.get("rule"), "rule_text": found.get("rule_text", ""), "because": because}
 
@@ -203,7 +213,7 @@ def _links(causal: CausalGraph, triples, *, incoming: bool) -> list[dict]:
             **term_view(causal, other),
             "where": where,
             "asserted": where != "inferred",
-            "evidence": _evidence(causal, (s, p, o)),
+            "evidence": evidence_view(causal, (s, p, o)),
             "explanation": explanation_view(causal, s, p, o) if where == "inferred" else None,
         }
         groups[p].append(item)
@@ -237,7 +247,7 @@ def _doses(causal: CausalGraph, iri: URIRef) -> list[dict]:
         details = [str(x) for x in (a.value(limit, CK.limitKind), a.value(limit, SCHEMA.targetPopulation)) if x]
         evidence = []
         for p in (SCHEMA.doseValue, SCHEMA.doseUnit, SCHEMA.frequency):
-            evidence += _evidence(causal, (limit, p, a.value(limit, p)))
+            evidence += evidence_view(causal, (limit, p, a.value(limit, p)))
         out.append({"limit": term_view(causal, limit), "text": text, "details": details, "evidence": evidence})
     return out
 
@@ -249,7 +259,7 @@ def _types(causal: CausalGraph, iri: URIRef) -> list[dict]:
             if any(x["iri"] == str(t) for x in out):
                 continue
             out.append({**term_view(causal, t), "asserted": asserted,
-                        "evidence": _evidence(causal, (iri, RDF.type, t)),
+                        "evidence": evidence_view(causal, (iri, RDF.type, t)),
                         "explanation": None if asserted else explanation_view(causal, iri, RDF.type, t)})
     return out
 
@@ -270,7 +280,7 @@ def _claim_view(causal: CausalGraph, claim: URIRef) -> dict | None:
         return None
     name = str(claim)[len(str(CLAIM)):]
     evidence = [e for e in causal.evidence.get((s, p, o), []) if e.claim == name]
-    quals = {causal.label(q): str(v) for q in QUALIFIERS for v in a.objects(claim, q)}
+    quals = {causal.label(q): str(v) for q, v in claim_qualifiers(a, claim)}
     return {"name": name, "href": f"/id/claim/{name}", "subject": term_view(causal, s),
             "sentence": fact_sentence(causal, s, p, o) if is_boolean(o) else None,
             "predicate": {**term_view(causal, p), "text": "is a" if p == RDF.type else causal.label(p)},
@@ -316,8 +326,8 @@ def describe(causal: CausalGraph, iri: URIRef) -> dict:
         "incoming": _links(causal, incoming, incoming=True),
         "claims": claims,
         "claim": claim,
-        "facts": [{**f, "evidence": [{**e, "href": article_href(e["claim"])} for e in f["evidence"]]}
-                  for f in boolean_facts(causal, iri)],  # shown as sentences, not among the links
+        # shown as sentences, not among the links
+        "facts": [{**f, "evidence": linked(f["evidence"])} for f in boolean_facts(causal, iri)],
         "axioms": _axioms(causal, iri),
     }
 

@@ -7,15 +7,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
+from functools import partial
 
-from kg.namespaces import ROOT
+import cli_support
 
-
-def crampkg(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+crampkg = partial(cli_support.crampkg, text=True)
 
 
 def test_build_prints_the_summary(built):

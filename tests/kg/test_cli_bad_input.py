@@ -31,15 +31,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_support import crampkg
 from conftest import ROOT
 
 LONG = "a" * 300
 NOT_UTF8 = b"\xff\xfe-x"
-
-
-def crampkg(*args: str | bytes, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], cwd=cwd, capture_output=True, timeout=timeout,
-                          check=False)
 
 
 def refused(run: subprocess.CompletedProcess, *needles: str) -> str:

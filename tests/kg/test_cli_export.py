@@ -21,15 +21,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from cli_support import crampkg
 
 from kg.errors import CrampkgError
 from kg.export import CONTENTS, FORMATS, catalogue, download, export_bytes, write_export
 from kg.namespaces import ROOT
-
-
-def crampkg(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], cwd=ROOT, capture_output=True, timeout=300,
-                          check=False, env={**os.environ, **(env or {})})
 
 
 def listing(folder: Path) -> list[str]:

@@ -27,12 +27,14 @@
   }
   function claimItem(c, marked) {
     var li = el("li", marked ? { "class": "claim-marked" } : {});
-    var tr = el("span", { "class": "triple" });
-    tr.appendChild(term(c.subject));
-    tr.appendChild(document.createTextNode(" "));
-    tr.appendChild(el("em", {}, c.predicate.text));
-    tr.appendChild(document.createTextNode(" "));
-    tr.appendChild(term(c.object));
+    var tr = el("span", { "class": "triple" }, c.sentence);  // a boolean fact reads as its sentence, not "yes"
+    if (!c.sentence) {
+      tr.appendChild(term(c.subject));
+      tr.appendChild(document.createTextNode(" "));
+      tr.appendChild(el("em", {}, c.predicate.text));
+      tr.appendChild(document.createTextNode(" "));
+      tr.appendChild(term(c.object));
+    }
     li.appendChild(tr);
     var keys = Object.keys(c.qualifiers || {});
     if (keys.length) {

@@ -28,7 +28,7 @@
     ["JSON", "application/sparql-results+json", "json"], ["XML", "application/sparql-results+xml", "xml"]];
   var GRAPH_FORMATS = [["Turtle", "text/turtle", "ttl"], ["N-Triples", "application/n-triples", "nt"],
     ["JSON-LD", "application/ld+json", "jsonld"], ["RDF/XML", "application/rdf+xml", "rdf"]];
-  var LOCAL = [["https://w3id.org/crampkg/id/", "/id/"], ["https://w3id.org/crampkg/ontology#", "/ontology/"]];
+  var LOCAL = data.local || [];  // [namespace, path of this server that shows its terms], from the server
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -103,8 +103,18 @@
   }
   function curies(kind) {
     return function (_yasqe, token) {
-      return complete(kind, token.string.trim()).then(function (list) { return list.map(function (t) { return t.curie; }); });
+      var text = (token.string || "").trim();
+      // right after `a` the token is still `a`: every class fits
+      if (kind === "class" && text === "a") text = "";
+      return complete(kind, text).then(function (list) { return list.map(function (t) { return t.curie; }); });
     };
+  }
+  // A completer of crampkg's own CURIEs of one kind, labelled, wherever `isValid` says the cursor may take one.
+  function curieCompleter(name, kind, isValid) {
+    Yasqe.registerAutocompleter({
+      name: name, bulk: false, autoShow: true, persistenceId: null,
+      isValidCompletionPosition: isValid, get: curies(kind), postprocessHints: withLabels
+    }, false);
   }
 
   Yasqe.forkAutocompleter("prefixes", {
@@ -116,37 +126,19 @@
       });
     }
   }, false);
-  Yasqe.registerAutocompleter({
-    name: "crampkg-classes", bulk: false, autoShow: true, persistenceId: null,
-    isValidCompletionPosition: function (yasqe) {
-      var token = yasqe.getCompleteToken();
-      if (/^[?$"']/.test(token.string)) return false;
-      return afterTypeProperty(yasqe, token);
-    },
-    get: function (_yasqe, token) {
-      var text = (token.string || "").trim();
-      return complete("class", text === "a" ? "" : text).then(function (list) { return list.map(function (t) { return t.curie; }); });
-    },
-    postprocessHints: withLabels
-  }, false);
-  Yasqe.registerAutocompleter({
-    name: "crampkg-properties", bulk: false, autoShow: true, persistenceId: null,
-    isValidCompletionPosition: function (yasqe) {
-      var token = termToken(yasqe);
-      return !!token && inPredicatePosition(token);
-    },
-    get: curies("property"),
-    postprocessHints: withLabels
-  }, false);
-  Yasqe.registerAutocompleter({
-    name: "crampkg-entities", bulk: false, autoShow: true, persistenceId: null,
-    isValidCompletionPosition: function (yasqe) {
-      var token = termToken(yasqe);
-      return !!token && !inPredicatePosition(token) && !afterTypeProperty(yasqe, token) && inTermPosition(token);
-    },
-    get: curies("entity"),
-    postprocessHints: withLabels
-  }, false);
+  curieCompleter("crampkg-classes", "class", function (yasqe) {
+    var token = yasqe.getCompleteToken();
+    if (/^[?$"']/.test(token.string)) return false;
+    return afterTypeProperty(yasqe, token);
+  });
+  curieCompleter("crampkg-properties", "property", function (yasqe) {
+    var token = termToken(yasqe);
+    return !!token && inPredicatePosition(token);
+  });
+  curieCompleter("crampkg-entities", "entity", function (yasqe) {
+    var token = termToken(yasqe);
+    return !!token && !inPredicatePosition(token) && !afterTypeProperty(yasqe, token) && inTermPosition(token);
+  });
   // The stock completers ask prefix.cc and the LOV API: remove them so no configuration can turn them on.
   ["prefixes", "property", "class"].forEach(function (name) { delete Yasqe.Autocompleters[name]; });
   Yasqe.defaults.autocompleters = [];

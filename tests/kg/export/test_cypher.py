@@ -7,8 +7,6 @@ its expected text instead of being parsed. A deliberately broken statement is re
 one that accepts anything."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from antlr4 import CommonTokenStream, InputStream
 from antlr4.error.ErrorListener import ErrorListener
@@ -19,6 +17,7 @@ from export_support import (
     TRICKY_NOTE,
     TRICKY_QUOTE,
     TRICKY_SYNONYMS,
+    cypher_unescape,
     expected_property_graph,
     tricky_dataset,
 )
@@ -51,11 +50,6 @@ def parse(statement: str) -> tuple[list[str], list[str]]:
     return errors.found, strings
 
 
-def unquote(token: str) -> str:
-    table = {"n": "\n", "t": "\t", "r": "\r", "'": "'", '"': '"', "\\": "\\"}
-    return re.sub(r"\\(.)", lambda m: table.get(m.group(1), "\\" + m.group(1)), token[1:-1])
-
-
 def statements(script: str) -> list[str]:
     return [line for line in script.splitlines() if line and not line.startswith("//")]
 
@@ -81,5 +75,5 @@ def test_every_statement_parses(dataset, source, content):
 
 def test_string_tokens_decode_to_the_hostile_literals():
     script = export_bytes("neo4j", "all", True, ds=tricky_dataset()).payload["crampkg.cypher"].decode("utf-8")
-    strings = {unquote(s) for line in statements(script)[1:] for s in parse(line)[1]}
+    strings = {cypher_unescape(s[1:-1]) for line in statements(script)[1:] for s in parse(line)[1]}
     assert {TRICKY_LABEL, LONG, TRICKY_QUOTE, TRICKY_NOTE, *TRICKY_SYNONYMS} <= strings

@@ -23,6 +23,7 @@ from export_support import (
     TRICKY_NOTE,
     TRICKY_QUOTE,
     TRICKY_SYNONYMS,
+    cypher_unescape,
     expected_property_graph,
     tool,
     tricky_dataset,
@@ -103,11 +104,6 @@ def test_neo4j_csv_and_cypher_keep_literals(tricky):
     nodes, edges = expected_property_graph(tricky, "all", True)
     # newlines inside strings are escaped, so each statement stays on one line: comment, constraint, statements
     assert len(cypher.splitlines()) == 2 + len(nodes) + edges
-
-
-def cypher_unescape(text: str) -> str:
-    table = {"n": "\n", "t": "\t", "r": "\r", "'": "'", '"': '"', "\\": "\\"}
-    return re.sub(r"\\(.)", lambda m: table.get(m.group(1), "\\" + m.group(1)), text)
 
 
 def test_kgx_keeps_literals(tricky):

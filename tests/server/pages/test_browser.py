@@ -156,6 +156,17 @@ def test_selecting_a_span_lists_its_triples_with_entity_links(watched, live_serv
     assert page.locator("h1").inner_text() == "potassium"
 
 
+def test_a_boolean_claim_reads_as_a_sentence_in_the_side_panel(watched, live_server):
+    page, _ = watched
+    page.goto(url(live_server, "/article"))
+    span = page.locator(".ev", has_text="accumulates in the body").first
+    span.focus()
+    page.keyboard.press("Enter")
+    side = page.locator("#side-list").inner_text()
+    assert "vitamin D accumulates in the body." in side
+    assert not re.search(r"\byes\b", side), side
+
+
 # ----- entity pages ------------------------------------------------------------------------------------
 def test_entity_page_shows_labels_not_iris(watched, live_server):
     page, _ = watched

@@ -229,3 +229,12 @@ def test_markup_in_labels_and_quotes_is_escaped(evil_client, path):
     assert "alert(" in page or path in ("/article",), "the evil text should be on the page, escaped"
     # outside <script type=application/json> it is HTML-escaped, inside it is JSON-escaped
     assert "&lt;script&gt;alert" in page or "\\u003cscript\\u003ealert" in page
+
+
+def test_article_states_boolean_claims_as_sentences(client):
+    """Issue 10's rule for boolean facts holds on the article page too: "vitamin D accumulates in the body.",
+    never the triple with "yes" as its object."""
+    page = client.get("/article?claim=vitamin-d-accumulates").get_data(as_text=True)
+    assert "vitamin D accumulates in the body." in page
+    assert "vitamin B6 is excreted more rapidly." in page
+    assert '<q class="literal">yes</q>' not in page

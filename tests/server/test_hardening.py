@@ -47,6 +47,8 @@ def test_a_70_kb_header_is_431(guarded_server, budget_server):
     assert requests.get(url, params={"query": FAST}, headers={"X-Big": "a" * 15_000}, timeout=10).ok
     r = requests.get(f"{budget_server.url}/api/entities", headers={"Cookie": "c" * 3000}, timeout=10)
     assert r.status_code == 431 and "2000-byte limit" in r.text
+    # answered before Flask, yet as every error of the JSON API is: JSON, with the CORS headers
+    assert "2000-byte limit" in r.json()["error"] and r.headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_3000_nested_groups_are_400_without_costing_a_worker(memory_server):
@@ -113,6 +115,9 @@ def test_the_budget_spares_loopback_unless_told(built):
     assert client.get("/api/entities", environ_base=remote).status_code == 200
     r = client.get("/api/entities", environ_base=remote)
     assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+    assert "query time" in r.get_json()["error"] and r.headers["Access-Control-Allow-Origin"] == "*"
+    r = client.get("/sparql", query_string={"query": "ASK {}"}, environ_base=remote)
+    assert r.status_code == 429 and r.content_type == "text/plain; charset=utf-8" and "query time" in r.text
 
 
 def test_memory_cap_stops_a_query_with_a_clear_error(memory_server):

@@ -32,7 +32,6 @@ _IRI_CHARS = re.compile(r'[^<>"{}|^`\\\s\x00-\x20]+')
 MAX_VALUE_LENGTH = 2000  # characters per parameter value: far above any IRI or number in the graph
 
 
-
 @dataclass(frozen=True)
 class Parameter:
     name: str

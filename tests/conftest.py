@@ -75,9 +75,10 @@ class LiveServer:
 
 
 def start_server(args: list[str] | None = None, env: dict | None = None, timeout: float = 60.0,
-                 ready: str = "/api/entities") -> LiveServer:
-    """`crampkg serve` on a free port, once ``ready`` answers 200 (a server over a broken store: /openapi.json)."""
-    port = free_port()
+                 ready: str = "/api/entities", port: int | None = None) -> LiveServer:
+    """`crampkg serve` on ``port`` (default: a free one), once ``ready`` answers 200 (a server over a broken
+    store: /openapi.json)."""
+    port = port or free_port()
     cmd = [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *(args or [])]
     log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 - lives as long as the server; closed in stop_server
     process = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},

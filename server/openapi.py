@@ -75,7 +75,8 @@ def canned_path(query, iris: list[str]) -> dict:
 
 def document() -> dict:
     k = knowledge()
-    iris = sorted(shorten(URIRef(i)) for i in k.catalogue.known_iris or () if not shorten(URIRef(i)).startswith("<"))
+    curies = (shorten(URIRef(i)) for i in k.catalogue.known_iris or ())
+    iris = sorted(c for c in curies if not c.startswith("<"))  # an IRI no prefix shortens is not offered
     return {
         "openapi": "3.0.3",
         "info": {"title": "crampkg JSON API", "version": __version__,

@@ -10,7 +10,7 @@ import time
 
 import pytest
 import requests
-from conftest import start_server, stop_server
+from conftest import restart_under_load, start_server, stop_server
 from http_support import children, request_from, running
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # hours of work
@@ -156,64 +156,15 @@ def test_a_worker_killed_mid_query_gives_an_error_not_a_hang(memory_server):
     assert requests.get(url, params={"query": FAST}, timeout=10).json()["boolean"] is True
 
 
-# Answers that do not depend on the process serving them (no blank nodes, whose labels each load draws anew):
-# each is compared byte for byte across a restart.
-STEADY = ["/sparql?query=" + requests.utils.quote("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"),
-          "/sparql?query=" + requests.utils.quote("SELECT ?s ?c WHERE { ?s a ?c FILTER(isIRI(?s)) } "
-                                                  "ORDER BY ?s ?c LIMIT 200"),
-          "/api/queries/leads-to-leg-cramps", "/api/entities?q=vitamin"]
-RESTART_CLIENTS = 8
-
-
 def test_a_server_restarted_under_load_gives_no_wrong_answer(built):
     """Eight clients keep asking while the server on their port is stopped (SIGTERM) and started again: each
     request is answered right (the same bytes as before), or fails openly (a refused or cut connection, or a
     documented 503); none gets a wrong answer, and the new server answers them all."""
-    from conftest import free_port
-
-    port = free_port()
-    args = ["--cache", "0", "--workers", "2", "--queue", str(RESTART_CLIENTS + 2)]  # room for every client
-    server = start_server(args, port=port)
-    base = server.url
-    expected = {path: requests.get(base + path, timeout=30).content for path in STEADY}
-    assert all(expected.values())
-    stop = threading.Event()
-    restarted = threading.Event()
-    outcomes: list[tuple[bool, str, int | None, bool]] = []  # (after restart, path, status or None, right)
-
-    def client(i: int) -> None:
-        with requests.Session() as session:
-            n = i
-            while not stop.is_set():
-                path = STEADY[n % len(STEADY)]
-                n += 1
-                after = restarted.is_set()
-                try:
-                    r = session.get(base + path, timeout=30)
-                except requests.RequestException:
-                    outcomes.append((after, path, None, False))
-                    time.sleep(0.05)
-                    continue
-                outcomes.append((after, path, r.status_code, r.status_code == 200 and r.content == expected[path]))
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(RESTART_CLIENTS)]
-    for t in threads:
-        t.start()
-    try:
-        time.sleep(1.0)
-        stop_server(server)
-        server = start_server(args, port=port)
-        restarted.set()
-        time.sleep(1.5)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join(60)
-        stop_server(server)
-    wrong = [(path, status) for _, path, status, right in outcomes if status not in (None, 503) and not right]
+    outcomes = restart_under_load(["--cache", "0", "--workers", "2"])
+    wrong = [(o.path, o.status) for o in outcomes if o.status not in (None, 503) and not o.right]
     assert wrong == [], wrong[:5]
-    before = [o for o in outcomes if not o[0]]
-    after = [o for o in outcomes if o[0]]
-    assert any(right for *_, right in before) and any(status is None for _, _, status, _ in before), \
+    before = [o for o in outcomes if not o.after_restart]
+    after = [o for o in outcomes if o.after_restart]
+    assert any(o.right for o in before) and any(o.status is None for o in before), \
         "the clients must have been answered, then refused, by the first server"
-    assert after and all(right for *_, right in after), [o for o in after if not o[3]][:5]
+    assert after and all(o.right for o in after), [o for o in after if not o.right][:5]

@@ -1,9 +1,11 @@
 """The HTTP guards of issue 13, each tripped for real on a live server: the header cap (431), the nesting
 pre-check (400 without a worker), the security headers on every answer, the per-client time budget (429),
-the worker memory cap, a worker killed in the middle of a query, and the server restarted under load."""
+the worker memory cap, a worker killed in the middle of a query, the server restarted under load, and a
+truncated build."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import threading
 import time
@@ -168,3 +170,26 @@ def test_a_server_restarted_under_load_gives_no_wrong_answer(built):
     assert any(o.right for o in before) and any(o.status is None for o in before), \
         "the clients must have been answered, then refused, by the first server"
     assert after and all(o.right for o in after), [o for o in after if not o.right][:5]
+
+
+def test_a_truncated_build_is_never_served_and_is_rebuilt(built, tmp_path):
+    """Issue 13's damaged build cache: the N-Quads cut to half (as a full disk or a crash would leave them).
+    The app refuses to start over them, naming the file and the fix; `crampkg serve`'s build step sees the hash
+    mismatch and rebuilds, and the app over the rebuilt file answers as over the good build."""
+    from kg.build import build
+    from kg.errors import CrampkgError
+    from server import create_app
+
+    out = tmp_path / "build"
+    shutil.copytree(built.path.parent, out)
+    data = out / built.path.name
+    data.write_bytes(data.read_bytes()[: data.stat().st_size // 2])
+    with pytest.raises(CrampkgError, match=r"does not match the SHA-256.*crampkg build --force"):
+        create_app({"DATASET_PATH": str(data), "QUERY_WORKERS": 0})
+    rebuilt = build(out)
+    assert not rebuilt.cached and data.read_bytes() == built.path.read_bytes()
+    count = {"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"}
+    answers = [create_app({"DATASET_PATH": str(path), "QUERY_WORKERS": 0}).test_client().get("/sparql",
+                                                                                           query_string=count)
+               for path in (data, built.path)]
+    assert answers[0].status_code == 200 and answers[0].get_json() == answers[1].get_json()

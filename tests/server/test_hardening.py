@@ -193,3 +193,34 @@ def test_a_truncated_build_is_never_served_and_is_rebuilt(built, tmp_path):
                                                                                            query_string=count)
                for path in (data, built.path)]
     assert answers[0].status_code == 200 and answers[0].get_json() == answers[1].get_json()
+
+
+def test_a_build_that_fails_halfway_leaves_the_last_good_build_served(built, tmp_path):
+    """Issue 13: a build into the served folder that fails halfway (the sources parsed, then a claim whose
+    quote is not in the article) changes nothing there: the running app answers as before, and an app started
+    afresh over the folder (a restart) serves the last good build."""
+    from kg.build import DATASET_FILE, Sources, build
+    from kg.errors import BuildError
+    from kg.namespaces import ONTOLOGY_DIR
+    from server import create_app
+
+    out = tmp_path / "build"
+    shutil.copytree(built.path.parent, out)
+    config = {"DATASET_PATH": str(out / DATASET_FILE), "QUERY_WORKERS": 0, "QUERY_CACHE": 0}
+    count = {"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"}
+    running = create_app(config).test_client()
+    before = running.get("/sparql", query_string=count).get_json()
+    sources = tmp_path / "ontology"
+    shutil.copytree(ONTOLOGY_DIR, sources)
+    claims = sources / "claims.ttl"
+    text = claims.read_text(encoding="utf-8")
+    assert 'ck:quote "painful contraction"' in text
+    claims.write_text(text.replace('ck:quote "painful contraction"', 'ck:quote "painless contraction"'),
+                      encoding="utf-8")
+    with pytest.raises(BuildError, match=r"leg-cramp-painful.*not found in the article"):
+        build(out, Sources.from_folder(sources))
+    assert (out / DATASET_FILE).read_bytes() == built.path.read_bytes()
+    assert running.get("/sparql", query_string=count).get_json() == before
+    restarted = create_app(config).test_client()
+    assert restarted.get("/sparql", query_string=count).get_json() == before
+    assert int(before["results"]["bindings"][0]["n"]["value"]) > 3000

@@ -24,7 +24,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import start_server, stop_server  # noqa: E402
+from conftest import restart_under_load, start_server, stop_server  # noqa: E402
 from hostile import CASES  # noqa: E402
 from http_support import children, running  # noqa: E402
 
@@ -132,6 +132,13 @@ def faults(built) -> list[tuple[str, bool, str]]:
         done.append(("worker SIGKILLed mid-query", bool(ok), f"client answered in {time.monotonic() - started:.1f} s"))
     finally:
         stop_server(server)
+    outcomes = restart_under_load(["--cache", "0"])
+    wrong = [o for o in outcomes if o.status not in (None, 503) and not o.right]
+    cut = sum(o.status is None for o in outcomes)
+    ok = not wrong and any(o.after_restart for o in outcomes) and all(o.right for o in outcomes if o.after_restart)
+    done.append(("server restarted under load (8 clients)", ok,
+                 f"{len(outcomes)} requests: {sum(o.right for o in outcomes)} right, {len(wrong)} wrong, "
+                 f"{cut} refused or cut during the restart"))
     import shutil
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:

@@ -11,7 +11,6 @@ from server.state import knowledge
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-
 def required(name: str) -> str:
     value = request.args.get(name)
     if value is None or not value.strip():

@@ -14,6 +14,8 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 
+from server.errors import error_answer
+
 LOOPBACK = ("127.", "::1", "::ffff:127.")
 # Clients remembered at once; the least recently seen is forgotten first, so memory stays bounded.
 MAX_CLIENTS = 10_000
@@ -65,12 +67,11 @@ class Budget:
         now = time.monotonic()
         wait = self.retry_after(client, now)
         if wait:
-            body = (f"this client has used its {self.seconds:g} s of query time per {self.window:g} s; "
-                    f"retry after {wait} s\n").encode()
-            start_response("429 Too Many Requests",
-                           [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
-                            ("Retry-After", str(wait)), ("Access-Control-Allow-Origin", "*")])
-            return [body]
+            answer = error_answer(environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", ""),
+                                  f"this client has used its {self.seconds:g} s of query time per "
+                                  f"{self.window:g} s; retry after {wait} s", 429)
+            answer.headers["Retry-After"] = str(wait)
+            return answer(environ, start_response)
         try:
             return self.app(environ, start_response)
         finally:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from kg.errors import CompletionError
-from kg.query.completion import CONTROL_CHARS, DEFAULT_LIMIT, KINDS, MAX_LIMIT, MAX_TEXT, Completions
+from kg.query.completion import CONTROL_CHARS, DEFAULT_LIMIT, KINDS, MAX_LIMIT, MAX_TEXT
 from server.cache import remember
 from server.state import knowledge
 
@@ -51,8 +51,7 @@ def parsed_limit() -> int:
 
 @bp.get("/complete")
 def complete():
-    index = knowledge().derived(("completion",), lambda: Completions(knowledge().causal))
     kind, text = request.args.get("kind"), request.args.get("q", "")
-    terms = index.complete(kind, text, limit=parsed_limit())
+    terms = knowledge().completions.complete(kind, text, limit=parsed_limit())
     remember()
     return jsonify({"kind": kind, "q": text, "completions": [t.as_dict() for t in terms]})

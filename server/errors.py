@@ -2,7 +2,9 @@
 the machine routes (pages keep their HTML error pages), and the CORS headers every answer carries."""
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, request
+import json
+
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from kg.errors import CrampkgError
@@ -15,27 +17,38 @@ CORS_MAX_AGE_SECONDS = 86_400
 MACHINE_PATHS = ("/sparql", "/api", "/openapi.json", "/export/", "/context.jsonld")
 
 
-def error_response(message: str, status: int) -> Response:
-    """JSON under /api, a plain message elsewhere (the SPARQL protocol's errors are plain text)."""
-    if request.path.startswith("/api"):
-        response = jsonify(error=message)
+def error_answer(path: str, method: str, message: str, status: int) -> Response:
+    """The error answer for a request to ``path``: JSON under /api, a plain message elsewhere (the SPARQL
+    protocol's errors are plain text), with the CORS headers. It needs no request context, so the middleware
+    in front of Flask (the header cap, the client budget) answers the same way as the views."""
+    if path.startswith("/api"):  # as Flask's jsonify writes it
+        body, content_type = json.dumps({"error": message}, separators=(",", ":")) + "\n", "application/json"
     else:
-        response = Response(message.rstrip("\n") + "\n", content_type="text/plain; charset=utf-8")
-    response.status_code = status
+        body, content_type = message.rstrip("\n") + "\n", "text/plain; charset=utf-8"
+    response = Response(body, status=status, content_type=content_type)
     if status in (502, 503, 504):  # a busy server or a store that is away: both may be back in a moment
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+    return cors(response, method)
 
 
-def add_cors(response: Response) -> Response:
+def error_response(message: str, status: int) -> Response:
+    """:func:`error_answer` for the request being served."""
+    return error_answer(request.path, request.method, message, status)
+
+
+def cors(response: Response, method: str) -> Response:
     """Any origin may GET and POST; credentials are never allowed."""
     response.headers["Access-Control-Allow-Origin"] = "*"
-    if request.method == "OPTIONS":
+    if method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
         response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE_SECONDS)
     response.headers["Access-Control-Expose-Headers"] = "X-Crampkg-Truncated, X-Crampkg-Max-Rows, X-Crampkg-Rows"
     return response
+
+
+def add_cors(response: Response) -> Response:
+    return cors(response, request.method)
 
 
 def init_app(app: Flask) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from kg.query import limits
+from server.errors import error_answer
 
 # ".__________cytoscape_container { position: relative; }", added by the vendored cytoscape 3.35.0
 CYTOSCAPE_STYLE = "'sha256-pgvDUBa4IjFA2yuSJ2cqcyxmNYJMborsd0ORcRv9vw8='"
@@ -65,12 +66,10 @@ class Guards:
 
         size = header_bytes(environ)
         if self.max_header_bytes and size > self.max_header_bytes:
-            body = (f"the request's headers are {size} bytes, above the {self.max_header_bytes}-byte limit; "
-                    "send fewer or shorter headers (a large Cookie is the usual cause)\n").encode()
-            secured("431 Request Header Fields Too Large",
-                    [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
-                     ("Access-Control-Allow-Origin", "*")])
-            return [body]
+            answer = error_answer(environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", ""),
+                                  f"the request's headers are {size} bytes, above the {self.max_header_bytes}-byte "
+                                  "limit; send fewer or shorter headers (a large Cookie is the usual cause)", 431)
+            return answer(environ, secured)
         return self.app(environ, secured)
 
 

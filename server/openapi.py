@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
-from rdflib import URIRef
 
 from kg import __version__
-from kg.query.table import shorten
+from kg.namespaces import curie
 from server.completion import openapi_path as completion_path
 from server.state import knowledge
 
@@ -75,7 +74,7 @@ def canned_path(query, iris: list[str]) -> dict:
 
 def document() -> dict:
     k = knowledge()
-    iris = sorted(shorten(URIRef(i)) for i in k.catalogue.known_iris or () if not shorten(URIRef(i)).startswith("<"))
+    iris = sorted(c for c in map(curie, k.catalogue.known_iris or ()) if c)  # an IRI no prefix shortens is left out
     return {
         "openapi": "3.0.3",
         "info": {"title": "crampkg JSON API", "version": __version__,

@@ -12,7 +12,6 @@ from .sparql import answer_response
 bp = Blueprint("queries", __name__, url_prefix="/api/queries")
 
 
-
 @bp.get("")
 def catalogue():
     items = [{**q.as_dict(), "url": url_for("queries.run", name=q.name)} for q in knowledge().catalogue]

@@ -124,8 +124,6 @@ def read_request() -> tuple[str | None, DatasetSpec]:
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if limit and len(text.encode("utf-8")) > limit:
         raise RequestEntityTooLarge(f"the query is longer than {limit} bytes")
-    if not text.strip():
-        raise QueryError("the query is empty")
     return text, dataset
 
 

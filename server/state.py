@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from rdflib import Dataset, URIRef
+from rdflib import Dataset
 
 from kg.graph.chains import CausalGraph
 from kg.graph.dataset import DATASET_PATH, load_dataset
 from kg.query import limits
-from kg.query.catalogue import Catalogue, known_iris
+from kg.query.catalogue import Catalogue, dataset_iris
+from kg.query.completion import Completions
 from kg.query.engines import open_engine
 from kg.query.engines.remote import RemoteEngine
 from kg.query.executor import Executor
@@ -80,8 +81,7 @@ class Knowledge:
             self.engine = open_engine(config["ENGINE"], self.dataset_path, dataset=dataset)
             self._fixed = Version(dataset, None, self.engine.graph_sizes(), 0.0)
             workers = int(config["QUERY_WORKERS"])
-            self._core = {"catalogue": Catalogue.load(known_iris=known_iris(self.engine))}
-            self.causal  # noqa: B018 - computed before the workers fork, as every page needs it
+            self.causal, self.catalogue  # noqa: B018 - computed before the workers fork, as every page needs them
         self.executor = Executor(self.engine, workers=workers, timeout=timeout,
                                  max_rows=int(config["MAX_ROWS"]) or None,
                                  max_pending=int(config["QUERY_QUEUE"]) or None,
@@ -109,6 +109,12 @@ class Knowledge:
     @property
     def catalogue(self) -> Catalogue:
         return self._kept("catalogue", lambda: Catalogue.load(known_iris=dataset_iris(self.dataset)))
+
+    @property
+    def completions(self) -> Completions:
+        """The query editor's completion index (built on first use, not before the workers fork: it is only
+        read by the server)."""
+        return self._kept("completions", lambda: Completions(self.causal))
 
     def _current(self) -> Version:
         """The version being served; what was derived from an older one is dropped."""
@@ -161,14 +167,6 @@ class Knowledge:
         """The keys of the views kept now, oldest first."""
         with self._derived_lock:
             return list(self._derived)
-
-
-def dataset_iris(ds: Dataset) -> set[str]:
-    """Every IRI in a dataset and its graph names: what a canned query's IRI parameter may name."""
-    out = set()
-    for quad in ds.quads():
-        out.update(str(t) for t in quad if isinstance(t, URIRef))
-    return out
 
 
 def knowledge(app: Flask | None = None) -> Knowledge:

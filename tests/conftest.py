@@ -14,11 +14,15 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 
 from kg.build import build
 from kg.graph.dataset import load_dataset
@@ -75,9 +79,10 @@ class LiveServer:
 
 
 def start_server(args: list[str] | None = None, env: dict | None = None, timeout: float = 60.0,
-                 ready: str = "/api/entities") -> LiveServer:
-    """`crampkg serve` on a free port, once ``ready`` answers 200 (a server over a broken store: /openapi.json)."""
-    port = free_port()
+                 ready: str = "/api/entities", port: int | None = None) -> LiveServer:
+    """`crampkg serve` on ``port`` (default: a free one), once ``ready`` answers 200 (a server over a broken
+    store: /openapi.json)."""
+    port = port or free_port()
     cmd = [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *(args or [])]
     log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115 - lives as long as the server; closed in stop_server
     process = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
@@ -124,3 +129,63 @@ def guarded_server(built):
     server = start_server(GUARDED_ARGS)
     yield server
     stop_server(server)
+
+
+# Answers that do not depend on the process serving them (no blank nodes, whose labels each load draws anew):
+# each is compared byte for byte across a restart.
+STEADY_PATHS = [
+    "/sparql?query=" + urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"),
+    "/sparql?query=" + urllib.parse.quote("SELECT ?s ?c WHERE { ?s a ?c FILTER(isIRI(?s)) } ORDER BY ?s ?c LIMIT 200"),
+    "/api/queries/leads-to-leg-cramps", "/api/entities?q=vitamin"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    after_restart: bool  # sent once the new server was up
+    path: str
+    status: int | None  # None: the connection was refused or cut
+    right: bool  # 200 with the same bytes the first server gave
+
+
+def restart_under_load(args: list[str], clients: int = 8, before: float = 1.0, after: float = 1.5) -> list[Outcome]:
+    """Every request ``clients`` clients sent to :data:`STEADY_PATHS` while `crampkg serve` ``args`` on their
+    port ran for ``before`` seconds, was stopped (SIGTERM) and started again, and ran ``after`` more seconds
+    (shared by the hardening test and `make reliability`)."""
+    args = [*args, "--queue", str(clients + 2)]  # room for every client: a 503 for a full queue is not the point
+    server = start_server(args)
+    port = server.port
+    expected = {path: requests.get(server.url + path, timeout=30).content for path in STEADY_PATHS}
+    stop, restarted = threading.Event(), threading.Event()
+    outcomes: list[Outcome] = []
+
+    def client(i: int) -> None:
+        with requests.Session() as session:
+            n = i
+            while not stop.is_set():
+                path = STEADY_PATHS[n % len(STEADY_PATHS)]
+                n += 1
+                sent_after = restarted.is_set()
+                try:
+                    r = session.get(f"http://127.0.0.1:{port}{path}", timeout=30)
+                except requests.RequestException:
+                    outcomes.append(Outcome(sent_after, path, None, False))
+                    time.sleep(0.05)
+                    continue
+                right = r.status_code == 200 and r.content == expected[path]
+                outcomes.append(Outcome(sent_after, path, r.status_code, right))
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(before)
+        stop_server(server)
+        server = start_server(args, port=port)
+        restarted.set()
+        time.sleep(after)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(60)
+        stop_server(server)
+    return outcomes

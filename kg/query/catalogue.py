@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Literal, URIRef
+from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.errors import CrampkgError, QueryError, UnknownQuery
@@ -30,7 +30,6 @@ _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _IRI_CHARS = re.compile(r'[^<>"{}|^`\\\s\x00-\x20]+')
 MAX_VALUE_LENGTH = 2000  # characters per parameter value: far above any IRI or number in the graph
-
 
 
 @dataclass(frozen=True)
@@ -172,6 +171,14 @@ KNOWN_IRIS_QUERY = """SELECT DISTINCT ?x WHERE {
 
 
 def known_iris(engine) -> set[str]:
-    """Every IRI used in the dataset (and its graph names)."""
+    """Every IRI used in the dataset (and its graph names): what a canned query's IRI parameter may name."""
     result = engine.query(KNOWN_IRIS_QUERY)
     return {str(row[0]) for row in result.rows} | set(engine.graph_sizes())
+
+
+def dataset_iris(ds: Dataset) -> set[str]:
+    """:func:`known_iris` read from a loaded dataset instead of asked of an engine (a store's snapshot is one)."""
+    out = set()
+    for quad in ds.quads():
+        out.update(str(t) for t in quad if isinstance(t, URIRef))
+    return out

@@ -31,8 +31,6 @@ PARENT_CHECK_SECONDS = 1.0
 KILL_WAIT_SECONDS = 5
 
 
-
-
 @dataclass(frozen=True)
 class Answer:
     body: bytes
@@ -161,15 +159,14 @@ class Executor:
 
     def __init__(self, engine: Engine, *, workers: int = limits.QUERY_WORKERS,
                  timeout: float | None = limits.QUERY_TIMEOUT, max_rows: int | None = limits.MAX_ROWS,
-                 max_pending: int | None = None, memory_mb: int | None = limits.WORKER_MEMORY_MB) -> None:
+                 max_pending: int | None = limits.QUERY_QUEUE, memory_mb: int | None = limits.WORKER_MEMORY_MB) -> None:
         global _ENGINE
         self.engine = engine
         self.timeout = timeout
         self.max_rows = max_rows
         self.workers = workers
         self.memory_mb = memory_mb if workers > 0 else None  # only a worker process can be capped
-        # by default one query waiting per query running: a short queue, so overload is told at once
-        self.max_pending = max_pending or max(1, workers) * 2
+        self.max_pending = max_pending or limits.QUERY_QUEUE
         self._slots = threading.BoundedSemaphore(self.max_pending)
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()

@@ -31,7 +31,6 @@ def result_kind(form: str) -> str:
     return GRAPH if form in GRAPH_FORMS else RESULTS
 
 
-
 @dataclass
 class Result:
     """An engine-neutral query result: solutions, a boolean, or triples."""

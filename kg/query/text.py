@@ -32,8 +32,6 @@ _TOKEN = re.compile(
 )
 
 
-
-
 @dataclass(frozen=True)
 class QueryShape:
     form: str  # SELECT, CONSTRUCT, DESCRIBE or ASK

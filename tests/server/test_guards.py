@@ -6,17 +6,10 @@ import time
 from pathlib import Path
 
 import requests
+from http_support import children
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # (triples)³ rows: hours of work
 FAST = "ASK { ?s ?p ?o }"
-
-
-def children(pid: int) -> set[int]:
-    found: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text().split()
-        found |= {int(x) for x in text}
-    return found
 
 
 def test_time_limit_answers_503_and_kills_the_worker(guarded_server):

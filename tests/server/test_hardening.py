@@ -1,16 +1,18 @@
 """The HTTP guards of issue 13, each tripped for real on a live server: the header cap (431), the nesting
 pre-check (400 without a worker), the security headers on every answer, the per-client time budget (429),
-the worker memory cap, and a worker killed in the middle of a query."""
+the worker memory cap, a worker killed in the middle of a query, the server restarted under load, and a
+truncated build."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import threading
 import time
 
 import pytest
 import requests
-from conftest import start_server, stop_server
+from conftest import restart_under_load, start_server, stop_server
 from http_support import children, request_from, running
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # hours of work
@@ -47,6 +49,8 @@ def test_a_70_kb_header_is_431(guarded_server, budget_server):
     assert requests.get(url, params={"query": FAST}, headers={"X-Big": "a" * 15_000}, timeout=10).ok
     r = requests.get(f"{budget_server.url}/api/entities", headers={"Cookie": "c" * 3000}, timeout=10)
     assert r.status_code == 431 and "2000-byte limit" in r.text
+    # answered before Flask, yet as every error of the JSON API is: JSON, with the CORS headers
+    assert "2000-byte limit" in r.json()["error"] and r.headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_3000_nested_groups_are_400_without_costing_a_worker(memory_server):
@@ -113,6 +117,9 @@ def test_the_budget_spares_loopback_unless_told(built):
     assert client.get("/api/entities", environ_base=remote).status_code == 200
     r = client.get("/api/entities", environ_base=remote)
     assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+    assert "query time" in r.get_json()["error"] and r.headers["Access-Control-Allow-Origin"] == "*"
+    r = client.get("/sparql", query_string={"query": "ASK {}"}, environ_base=remote)
+    assert r.status_code == 429 and r.content_type == "text/plain; charset=utf-8" and "query time" in r.text
 
 
 def test_memory_cap_stops_a_query_with_a_clear_error(memory_server):
@@ -149,3 +156,71 @@ def test_a_worker_killed_mid_query_gives_an_error_not_a_hang(memory_server):
         os.kill(pid, signal.SIGKILL)
     time.sleep(0.2)
     assert requests.get(url, params={"query": FAST}, timeout=10).json()["boolean"] is True
+
+
+def test_a_server_restarted_under_load_gives_no_wrong_answer(built):
+    """Eight clients keep asking while the server on their port is stopped (SIGTERM) and started again: each
+    request is answered right (the same bytes as before), or fails openly (a refused or cut connection, or a
+    documented 503); none gets a wrong answer, and the new server answers them all."""
+    outcomes = restart_under_load(["--cache", "0", "--workers", "2"])
+    wrong = [(o.path, o.status) for o in outcomes if o.status not in (None, 503) and not o.right]
+    assert wrong == [], wrong[:5]
+    before = [o for o in outcomes if not o.after_restart]
+    after = [o for o in outcomes if o.after_restart]
+    assert any(o.right for o in before) and any(o.status is None for o in before), \
+        "the clients must have been answered, then refused, by the first server"
+    assert after and all(o.right for o in after), [o for o in after if not o.right][:5]
+
+
+def test_a_truncated_build_is_never_served_and_is_rebuilt(built, tmp_path):
+    """Issue 13's damaged build cache: the N-Quads cut to half (as a full disk or a crash would leave them).
+    The app refuses to start over them, naming the file and the fix; `crampkg serve`'s build step sees the hash
+    mismatch and rebuilds, and the app over the rebuilt file answers as over the good build."""
+    from kg.build import build
+    from kg.errors import CrampkgError
+    from server import create_app
+
+    out = tmp_path / "build"
+    shutil.copytree(built.path.parent, out)
+    data = out / built.path.name
+    data.write_bytes(data.read_bytes()[: data.stat().st_size // 2])
+    with pytest.raises(CrampkgError, match=r"does not match the SHA-256.*crampkg build --force"):
+        create_app({"DATASET_PATH": str(data), "QUERY_WORKERS": 0})
+    rebuilt = build(out)
+    assert not rebuilt.cached and data.read_bytes() == built.path.read_bytes()
+    count = {"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"}
+    answers = [create_app({"DATASET_PATH": str(path), "QUERY_WORKERS": 0}).test_client().get("/sparql",
+                                                                                           query_string=count)
+               for path in (data, built.path)]
+    assert answers[0].status_code == 200 and answers[0].get_json() == answers[1].get_json()
+
+
+def test_a_build_that_fails_halfway_leaves_the_last_good_build_served(built, tmp_path):
+    """Issue 13: a build into the served folder that fails halfway (the sources parsed, then a claim whose
+    quote is not in the article) changes nothing there: the running app answers as before, and an app started
+    afresh over the folder (a restart) serves the last good build."""
+    from kg.build import DATASET_FILE, Sources, build
+    from kg.errors import BuildError
+    from kg.namespaces import ONTOLOGY_DIR
+    from server import create_app
+
+    out = tmp_path / "build"
+    shutil.copytree(built.path.parent, out)
+    config = {"DATASET_PATH": str(out / DATASET_FILE), "QUERY_WORKERS": 0, "QUERY_CACHE": 0}
+    count = {"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"}
+    running = create_app(config).test_client()
+    before = running.get("/sparql", query_string=count).get_json()
+    sources = tmp_path / "ontology"
+    shutil.copytree(ONTOLOGY_DIR, sources)
+    claims = sources / "claims.ttl"
+    text = claims.read_text(encoding="utf-8")
+    assert 'ck:quote "painful contraction"' in text
+    claims.write_text(text.replace('ck:quote "painful contraction"', 'ck:quote "painless contraction"'),
+                      encoding="utf-8")
+    with pytest.raises(BuildError, match=r"leg-cramp-painful.*not found in the article"):
+        build(out, Sources.from_folder(sources))
+    assert (out / DATASET_FILE).read_bytes() == built.path.read_bytes()
+    assert running.get("/sparql", query_string=count).get_json() == before
+    restarted = create_app(config).test_client()
+    assert restarted.get("/sparql", query_string=count).get_json() == before
+    assert int(before["results"]["bindings"][0]["n"]["value"]) > 3000

@@ -22,6 +22,16 @@ def sparql(server, **kw) -> requests.Response:
     return requests.request(kw.pop("method", "GET"), f"{server.url}/sparql", timeout=30, **kw)
 
 
+def send(server, how: str, field: str, text: str, body_type: str) -> requests.Response:
+    """``text`` as the ``field`` parameter of a GET (``how`` "get") or a POST form ("form"), or as a POST body of
+    ``body_type`` ("body"): the three ways the protocol reads a request."""
+    if how == "get":
+        return sparql(server, params={field: text})
+    if how == "form":
+        return sparql(server, method="POST", data={field: text})
+    return sparql(server, method="POST", data=text, headers={"Content-Type": body_type})
+
+
 def count(response: requests.Response) -> int:
     assert response.status_code == 200, response.text
     return int(response.json()["results"]["bindings"][0]["n"]["value"])
@@ -187,8 +197,9 @@ def test_two_query_parameters(live_server):
 
 def test_empty_query(live_server):
     """Tried: an empty `query=`, whitespace only, and an empty direct body."""
-    assert sparql(live_server, params={"query": ""}).status_code == 400
-    assert sparql(live_server, params={"query": "  \n "}).status_code == 400
+    for text in ("", "  \n "):
+        r = sparql(live_server, params={"query": text})
+        assert r.status_code == 400 and "the query is empty" in r.text
     r = sparql(live_server, method="POST", data=b"", headers={"Content-Type": "application/sparql-query"})
     assert r.status_code == 400 and "empty" in r.text
 
@@ -294,12 +305,7 @@ def test_relative_iris_in_a_select_and_a_query_base(live_server):
                                     "PREFIX ex: <http://example.org/> DELETE WHERE { ?s ?p ?o }"])
 def test_update_sent_as_query_is_400(live_server, how, update):
     """Protocol §2.1.7: an update is not a legal query string; the message still says why (read-only)."""
-    if how == "get":
-        r = sparql(live_server, params={"query": update})
-    elif how == "form":
-        r = sparql(live_server, method="POST", data={"query": update})
-    else:
-        r = sparql(live_server, method="POST", data=update, headers={"Content-Type": "application/sparql-query"})
+    r = send(live_server, how, "query", update, "application/sparql-query")
     assert r.status_code == 400, r.text
     assert "read-only" in r.text and "not a query" in r.text
 
@@ -307,12 +313,7 @@ def test_update_sent_as_query_is_400(live_server, how, update):
 @pytest.mark.parametrize("how", ["get", "form", "body"])
 def test_update_sent_as_update_is_403(live_server, how):
     update = "INSERT DATA { <urn:a> <urn:b> <urn:c> }"
-    if how == "get":
-        r = sparql(live_server, params={"update": update})
-    elif how == "form":
-        r = sparql(live_server, method="POST", data={"update": update})
-    else:
-        r = sparql(live_server, method="POST", data=update, headers={"Content-Type": "application/sparql-update"})
+    r = send(live_server, how, "update", update, "application/sparql-update")
     assert r.status_code == 403 and "read-only" in r.text
 
 

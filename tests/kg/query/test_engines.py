@@ -42,7 +42,7 @@ def test_rdflib_engine_keeps_the_protocol_rules(rdflib_server, dataset):
 
 @pytest.mark.parametrize("name", ["oxigraph", "rdflib"])
 def test_engine_errors(built, name):
-    """Tried on each engine: a syntax error, an update, SERVICE, and an unknown engine name."""
+    """Tried on each engine: a syntax error, an update, SERVICE, 3000 nested groups, and an unknown engine name."""
     engine = open_engine(name, DATASET_PATH)
     with pytest.raises(QuerySyntaxError, match="line 2, column"):
         engine.query("SELECT *\nWHERE { ?s ?p }")
@@ -50,6 +50,8 @@ def test_engine_errors(built, name):
         engine.query("DELETE WHERE { ?s ?p ?o }")
     with pytest.raises(RemoteRefused):
         engine.query("SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }")
+    with pytest.raises(QueryError, match="deep"):  # before the engine's own recursive parser sees it
+        engine.query("SELECT * WHERE " + "{" * 3000 + " ?s ?p ?o " + "}" * 3000)
     with pytest.raises(QueryError):
         open_engine("virtuoso", DATASET_PATH)
 

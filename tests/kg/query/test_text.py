@@ -1,11 +1,13 @@
-"""The lexical checks that run before any engine: query form, update and SERVICE refusal, VALUES binding."""
+"""The lexical checks that run before any engine: query form, update and SERVICE refusal, the nesting limit,
+VALUES binding."""
 from __future__ import annotations
 
 import pytest
 from rdflib import Literal, URIRef
 
 from kg.errors import QueryError, RemoteRefused, UpdateRefused
-from kg.query.text import shape, with_values
+from kg.query.limits import MAX_NESTING
+from kg.query.text import keywords, shape, with_values
 
 
 @pytest.mark.parametrize("text,form", [
@@ -57,3 +59,22 @@ def test_values_open_the_where_group_not_the_template():
     assert bound.startswith("CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s ?o) { (<https://example.org/a> "
                             '"x\\" } ; DROP ALL ; {") }')
     assert with_values(text, {}) == text
+
+
+def nested(depth: int) -> str:
+    return "SELECT * WHERE " + "{" * depth + " ?s ?p ?o " + "}" * depth
+
+
+def test_nesting_is_refused_past_the_limit_before_parsing():
+    """The limit counts groups, parentheses and brackets together; braces inside strings, IRIs and comments
+    do not count; the message names the line where the limit is passed."""
+    assert shape(nested(MAX_NESTING)).form == "SELECT"
+    with pytest.raises(QueryError, match=f"more than {MAX_NESTING} deep \\(line 1\\)"):
+        shape(nested(MAX_NESTING + 1))
+    mixed = "ASK {\n" + "(" * 40 + "[" * 40 + "\n"  # 81 deep by line 2, however it would close
+    with pytest.raises(QueryError, match="line 2"):
+        shape(mixed)
+    harmless = 'SELECT * WHERE { ?s ?p "' + "{" * 500 + '" # ' + "(" * 500 + "\n}"
+    assert shape(harmless).form == "SELECT"
+    with pytest.raises(QueryError, match="more than 3 deep"):
+        keywords("{{{{ }}}}", max_nesting=3)

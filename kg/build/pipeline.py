@@ -55,7 +55,7 @@ from kg.namespaces import (
 # The code whose change changes the build (paths under kg/): a change to any of them forces a rebuild.
 CODE_FILES = ("build/article.py", "build/claims.py", "build/closure.py", "build/pipeline.py", "build/summary.py",
               "build/validate.py", "build/vocabulary.py", "namespaces.py", "build/entailment.py",
-              "build/shapes_check.py", "build/sources.py", "build/turtle.py", "graph/dataset.py")
+              "build/shapes_check.py", "build/sources.py", "build/turtle.py", "graph/dataset.py", "graph/terms.py")
 REASONERS = {"owlrl": infer, "fast": infer_fast}
 VALIDATORS = ("pyshacl", "fast")
 STAGES = ("parse", "claims", "reason", "validate", "write")

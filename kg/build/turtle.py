@@ -11,30 +11,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import Graph
 from rdflib.term import Node
 
-XSD_STRING = str(XSD.string)
+from kg.graph.terms import from_oxigraph
 
 
 def _converter() -> Callable[[object], Node]:
+    """kg.graph.terms.from_oxigraph, each distinct term converted once (a claims file repeats its terms)."""
     cache: dict[object, Node] = {}
 
     def convert(term) -> Node:
         node = cache.get(term)
         if node is None:
-            if isinstance(term, pyoxigraph.NamedNode):
-                node = URIRef(term.value)
-            elif isinstance(term, pyoxigraph.BlankNode):
-                node = BNode(term.value)
-            elif term.language:
-                node = Literal(term.value, lang=term.language)
-            elif term.datatype.value == XSD_STRING:
-                node = Literal(term.value)
-            else:
-                node = Literal(term.value, datatype=URIRef(term.datatype.value))
-            cache[term] = node
+            node = cache[term] = from_oxigraph(term)
         return node
 
     return convert

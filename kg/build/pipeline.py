@@ -37,7 +37,7 @@ from kg.build.turtle import read_turtle
 from kg.build.validate import validate
 from kg.build.vocabulary import VOCABULARY_FILE, allowed_identifiers
 from kg.errors import BuildError
-from kg.graph.dataset import damage, nquads_of_graphs
+from kg.graph.dataset import damage, dataset_sha256, nquads_of_graphs
 from kg.namespaces import (
     ARTICLE,
     ARTICLE_PATH,
@@ -296,7 +296,7 @@ def _build(out_dir: Path, sources: Sources, key: str, reasoner: str, validator: 
     summary["input_sha256"] = key
     summary["articles"] = len(sources.article_sources())
     summary["reasoner"], summary["validator"] = reasoner, validator
-    summary["dataset_sha256"] = hashlib.sha256(data).hexdigest()
+    summary["dataset_sha256"] = dataset_sha256(data)
 
     watch.start("write")
     out_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -52,10 +52,11 @@ from kg.namespaces import (
     SUMMARY_FILE,
 )
 
-# The code whose change changes the build (paths under kg/): a change to any of them forces a rebuild.
-CODE_FILES = ("build/article.py", "build/claims.py", "build/closure.py", "build/pipeline.py", "build/summary.py",
-              "build/validate.py", "build/vocabulary.py", "namespaces.py", "build/entailment.py",
-              "build/shapes_check.py", "build/sources.py", "build/turtle.py", "graph/dataset.py", "graph/terms.py")
+# The code whose change changes the build: every module of kg/build (a new one is included without being listed)
+# and the modules outside it that shape the bytes. A change to any of them forces a rebuild.
+KG_DIR = Path(__file__).resolve().parent.parent
+CODE_FILES = tuple(sorted(p.relative_to(KG_DIR).as_posix() for p in (KG_DIR / "build").glob("*.py"))) + (
+    "namespaces.py", "graph/dataset.py", "graph/terms.py")
 REASONERS = {"owlrl": infer, "fast": infer_fast}
 VALIDATORS = ("pyshacl", "fast")
 STAGES = ("parse", "claims", "reason", "validate", "write")
@@ -100,8 +101,7 @@ class Sources:
         h = hashlib.sha256(__version__.encode())
         for setting in settings:
             h.update(setting.encode())
-        code_dir = Path(__file__).resolve().parent.parent
-        for path in self.files() + [code_dir / name for name in CODE_FILES]:
+        for path in self.files() + [KG_DIR / name for name in CODE_FILES]:
             h.update(path.name.encode())
             h.update(path.read_bytes())
         return h.hexdigest()

@@ -229,3 +229,22 @@ def test_build_killed_halfway_keeps_the_last_good_build(tmp_path, good_build):
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks (USER_HZ is 100 on Linux)
+
+
+def test_every_module_the_build_imports_is_in_its_input_hash():
+    """A change to the code that makes the build's bytes forces a rebuild: every kg module that kg/build (or a
+    module it reads from kg/) imports is hashed with the sources; kg.errors only words the refusals."""
+    from kg.build.pipeline import CODE_FILES, KG_DIR
+
+    hashed = {f"kg.{name.removesuffix('.py').removesuffix('/__init__').replace('/', '.')}" for name in CODE_FILES}
+    modules = sorted(hashed)
+    imported: set[str] = set()
+    while modules:
+        path = KG_DIR.parent / (modules.pop().replace(".", "/") + ".py")
+        if not path.exists():
+            path = path.with_suffix("") / "__init__.py"
+        for name in re.findall(r"^\s*from (kg(?:\.\w+)*) import", path.read_text(encoding="utf-8"), re.M):
+            if name not in imported:
+                imported.add(name)
+                modules.append(name)
+    assert imported - hashed - {"kg", "kg.errors"} == set()

@@ -84,9 +84,9 @@ class Sources:
         vocabulary = folder / "vocabulary.txt"
         files = {"schema": folder / "crampkg.ttl", "entities": folder / "entities.ttl", "shapes": folder / "shapes.ttl",
                  "vocabulary": vocabulary if vocabulary.is_file() else VOCABULARY_FILE}
-        if len(articles) == 1 and articles[0].iri == ARTICLE:
-            return cls(claims=articles[0].claims, article=articles[0].text, **files)
-        return cls(claims=articles[0].claims, article=articles[0].text, articles=articles, **files)
+        shipped_layout = len(articles) == 1 and articles[0].iri == ARTICLE
+        return cls(claims=articles[0].claims, article=articles[0].text, articles=() if shipped_layout else articles,
+                   **files)
 
     def article_sources(self) -> tuple[ArticleSource, ...]:
         return self.articles or (shipped_article(self.claims, self.article),)

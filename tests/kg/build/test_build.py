@@ -1,10 +1,11 @@
 """The build: deterministic, cached, and all-or-nothing on broken input.
 
-Broken inputs tried (each must fail with a message naming the file, line or claim, and leave the previous
-good build untouched): a Turtle syntax error, a quote that is not in the article, offsets that do not
-match the quote, a missing offset, an outside identifier not in VOCABULARY.md, an entity without a
-definition (SHACL), a dose limit without a unit (SHACL), a contradiction with the disjointness axioms
-(a preventive measure made causally upstream of cramps), a triple outside any claim, a missing source file.
+Broken inputs tried (each must fail with a message naming the file, line or claim, and leave the previous good
+build untouched): a Turtle syntax error, an escape that encodes no character (\\uD800), a quote that is not in
+the article, offsets that do not match the quote, a missing offset, an outside identifier not in
+VOCABULARY.md, an entity without a definition (SHACL), a dose limit without a unit (SHACL), a contradiction
+with the disjointness axioms (a preventive measure made causally upstream of cramps), a triple outside any
+claim, a missing source file.
 
 Faults (issue 13): a cached dataset truncated, edited, or whose summary lost its recorded hash, is detected by
 its hash, refused by the loader and rebuilt, never served; a build process killed in the middle leaves the
@@ -115,6 +116,12 @@ def test_offsets_that_do_not_slice_the_quote(tmp_path, sources):
 def test_missing_offset(tmp_path, sources):
     edit(sources.claims, 'ck:quote "sudden" ;\n    ck:start 31 .', 'ck:quote "sudden" .')
     assert_fails_untouched(tmp_path, sources, "leg-cramp-sudden", "no ck:start", "anchor_claims")
+
+
+def test_escape_that_encodes_no_character_is_refused(tmp_path, sources):
+    """pyoxigraph refuses \\uD800 (half a surrogate pair), rdflib reads it; the build once wrote it as "?"."""
+    edit(sources.entities, '"calf"@en', '"calf \\uD800"@en')
+    assert_fails_untouched(tmp_path, sources, r"entities\.ttl", r"line \d+", "D800", "not a valid unicode")
 
 
 def test_unknown_outside_identifier(tmp_path, sources):

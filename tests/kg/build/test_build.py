@@ -1,11 +1,11 @@
 """The build: deterministic, cached, and all-or-nothing on broken input.
 
 Broken inputs tried (each must fail with a message naming the file, line or claim, and leave the previous good
-build untouched): a Turtle syntax error, an escape that encodes no character (\\uD800), a quote that is not in
-the article, offsets that do not match the quote, a missing offset, an outside identifier not in
-VOCABULARY.md, an entity without a definition (SHACL), a dose limit without a unit (SHACL), a contradiction
-with the disjointness axioms (a preventive measure made causally upstream of cramps), a triple outside any
-claim, a missing source file.
+build untouched): a Turtle syntax error, an escape that encodes no character (\\uD800), a subject followed by
+`;` (both read by rdflib's lenient parser), a quote that is not in the article, offsets that do not match the
+quote, a missing offset, an outside identifier not in VOCABULARY.md, an entity without a definition (SHACL), a
+dose limit without a unit (SHACL), a contradiction with the disjointness axioms (a preventive measure made
+causally upstream of cramps), a triple outside any claim, a missing source file.
 
 Faults (issue 13): a cached dataset truncated, edited, or whose summary lost its recorded hash, is detected by
 its hash, refused by the loader and rebuilt, never served; a build process killed in the middle leaves the
@@ -118,10 +118,15 @@ def test_missing_offset(tmp_path, sources):
     assert_fails_untouched(tmp_path, sources, "leg-cramp-sudden", "no ck:start", "anchor_claims")
 
 
-def test_escape_that_encodes_no_character_is_refused(tmp_path, sources):
-    """pyoxigraph refuses \\uD800 (half a surrogate pair), rdflib reads it; the build once wrote it as "?"."""
-    edit(sources.entities, '"calf"@en', '"calf \\uD800"@en')
-    assert_fails_untouched(tmp_path, sources, r"entities\.ttl", r"line \d+", "D800", "not a valid unicode")
+@pytest.mark.parametrize(("old", "new", "reason"), [
+    ('"calf"@en', '"calf \\uD800"@en', "not a valid unicode"),
+    ("id:calf rdfs:label", "id:calf ; rdfs:label", "not a valid predicate"),
+], ids=["escape that encodes no character", "subject followed by ;"])
+def test_turtle_only_rdflib_would_take_is_refused(tmp_path, sources, old, new, reason):
+    """Invalid Turtle that rdflib's lenient parser reads anyway: \\uD800 (half a surrogate pair, which the build
+    once wrote as "?"), and a subject with no predicate before `;`. pyoxigraph refuses both; so does the build."""
+    edit(sources.entities, old, new)
+    assert_fails_untouched(tmp_path, sources, r"entities\.ttl", r"line \d+", reason)
 
 
 def test_unknown_outside_identifier(tmp_path, sources):

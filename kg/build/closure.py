@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from owlrl import OWLRL_Semantics
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
 
 from kg.errors import InconsistencyError
 
@@ -27,10 +28,9 @@ def _is_meta(term) -> bool:
     return isinstance(term, URIRef) and str(term).startswith(META_NAMESPACES)
 
 
-def informative(triple, known: Graph) -> bool:
-    s, p, o = triple
-    if triple in known:
-        return False
+def informative(s: Node, p: Node, o: Node) -> bool:
+    """Whether a new triple of the closure is worth keeping: the hygiene filter both reasoners apply
+    (this one and kg.build.entailment), so their inferred graphs agree."""
     if isinstance(s, (Literal, BNode)) or isinstance(o, BNode) or isinstance(p, BNode):
         return False
     if p in REFLEXIVE_NOISE and s == o:
@@ -61,7 +61,7 @@ def infer(ontology: Graph, asserted: Graph) -> Graph:
     check_consistency(full, asserted, errors)
     inferred = Graph()
     for t in full:
-        if informative(t, known):
+        if t not in known and informative(*t):
             inferred.add(t)
     return inferred
 

@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from kg.build.closure import REFLEXIVE_NOISE, _is_meta, check_consistency
+from kg.build.closure import check_consistency, informative
 from kg.errors import InconsistencyError, UnsupportedConstruct
 
 Triple = tuple[Node, Node, Node]
@@ -280,17 +280,6 @@ class _Closure:
         return frontier
 
 
-def _informative(s: Node, p: Node, o: Node) -> bool:
-    """kg.build.closure.informative for a triple already known to be new."""
-    if isinstance(s, (Literal, BNode)) or isinstance(o, BNode) or isinstance(p, BNode):
-        return False
-    if p in REFLEXIVE_NOISE and s == o:
-        return False
-    if _is_meta(s):
-        return False
-    return not (_is_meta(o) and o != RDF.Statement)
-
-
 def infer_fast(ontology: Graph, asserted: Graph) -> Graph:
     """The informative triples OWL 2 RL adds to ontology + asserted (as kg.build.closure.infer); raises on
     inconsistency and on OWL constructs outside the supported set."""
@@ -319,10 +308,10 @@ def infer_fast(ontology: Graph, asserted: Graph) -> Graph:
     terms = closure.terms
     for s, p, o in closure.new:
         t = (terms[s], terms[p], terms[o])
-        if _informative(*t):
+        if informative(*t):
             inferred.add(t)
     for t in schema.axiom_triples():
-        if t not in ontology and t not in asserted and _informative(*t):
+        if t not in ontology and t not in asserted and informative(*t):
             inferred.add(t)
     _check_literals(asserted)
     _check_disjoint(schema, closure, ontology, asserted)

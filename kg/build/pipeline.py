@@ -37,7 +37,7 @@ from kg.build.turtle import read_turtle
 from kg.build.validate import validate
 from kg.build.vocabulary import VOCABULARY_FILE, allowed_identifiers
 from kg.errors import BuildError
-from kg.graph.dataset import damage, nquads_of_graphs
+from kg.graph.dataset import damage, dataset_sha256, nquads_of_graphs
 from kg.namespaces import (
     ARTICLE,
     ARTICLE_PATH,
@@ -52,10 +52,11 @@ from kg.namespaces import (
     SUMMARY_FILE,
 )
 
-# The code whose change changes the build (paths under kg/): a change to any of them forces a rebuild.
-CODE_FILES = ("build/article.py", "build/claims.py", "build/closure.py", "build/pipeline.py", "build/summary.py",
-              "build/validate.py", "build/vocabulary.py", "namespaces.py", "build/entailment.py",
-              "build/shapes_check.py", "build/sources.py", "build/turtle.py", "graph/dataset.py")
+# The code whose change changes the build: every module of kg/build (a new one is included without being listed)
+# and the modules outside it that shape the bytes. A change to any of them forces a rebuild.
+KG_DIR = Path(__file__).resolve().parent.parent
+CODE_FILES = tuple(sorted(p.relative_to(KG_DIR).as_posix() for p in (KG_DIR / "build").glob("*.py"))) + (
+    "namespaces.py", "graph/dataset.py", "graph/terms.py")
 REASONERS = {"owlrl": infer, "fast": infer_fast}
 VALIDATORS = ("pyshacl", "fast")
 STAGES = ("parse", "claims", "reason", "validate", "write")
@@ -83,9 +84,9 @@ class Sources:
         vocabulary = folder / "vocabulary.txt"
         files = {"schema": folder / "crampkg.ttl", "entities": folder / "entities.ttl", "shapes": folder / "shapes.ttl",
                  "vocabulary": vocabulary if vocabulary.is_file() else VOCABULARY_FILE}
-        if len(articles) == 1 and articles[0].iri == ARTICLE:
-            return cls(claims=articles[0].claims, article=articles[0].text, **files)
-        return cls(claims=articles[0].claims, article=articles[0].text, articles=articles, **files)
+        shipped_layout = len(articles) == 1 and articles[0].iri == ARTICLE
+        return cls(claims=articles[0].claims, article=articles[0].text, articles=() if shipped_layout else articles,
+                   **files)
 
     def article_sources(self) -> tuple[ArticleSource, ...]:
         return self.articles or (shipped_article(self.claims, self.article),)
@@ -100,8 +101,7 @@ class Sources:
         h = hashlib.sha256(__version__.encode())
         for setting in settings:
             h.update(setting.encode())
-        code_dir = Path(__file__).resolve().parent.parent
-        for path in self.files() + [code_dir / name for name in CODE_FILES]:
+        for path in self.files() + [KG_DIR / name for name in CODE_FILES]:
             h.update(path.name.encode())
             h.update(path.read_bytes())
         return h.hexdigest()
@@ -296,7 +296,7 @@ def _build(out_dir: Path, sources: Sources, key: str, reasoner: str, validator: 
     summary["input_sha256"] = key
     summary["articles"] = len(sources.article_sources())
     summary["reasoner"], summary["validator"] = reasoner, validator
-    summary["dataset_sha256"] = hashlib.sha256(data).hexdigest()
+    summary["dataset_sha256"] = dataset_sha256(data)
 
     watch.start("write")
     out_dir.parent.mkdir(parents=True, exist_ok=True)

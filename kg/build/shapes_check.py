@@ -27,6 +27,7 @@ from rdflib.term import Node
 from kg.build.sources import ArticleSource
 from kg.errors import BuildError
 from kg.graph.dataset import nquads_of_graphs
+from kg.graph.terms import from_oxigraph
 from kg.namespaces import OA
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -346,23 +347,12 @@ def _sparql_violations(shapes: Shapes, shape: Node, focus: set[Node], store: pyo
             raise BuildError(f"{shapes.path.name}: a SPARQL constraint of {shape.n3()} does not use $this")
         query = text.replace("$this", "?this")
         for row in store.query(query, use_default_graph_as_union=True):
-            this, value = _from_ox(row["this"]), _from_ox(row["value"])
+            this, value = from_oxigraph(row["this"]), from_oxigraph(row["value"])
             if this in focus:
                 out.append(Violation(_n3(this), "", str(SH.SPARQLConstraintComponent), _n3(value),
                                      _message(shapes.one(constraint, SH.message), SH.SPARQLConstraintComponent,
                                               value)))
     return out
-
-
-def _from_ox(term) -> Node | None:
-    if term is None:
-        return None
-    if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return BNode(term.value)
-    lang = term.language
-    return Literal(term.value, lang=lang) if lang else Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def violations(graphs: Sequence[Graph], shapes_path: Path, nquads: bytes | None = None) -> list[Violation]:

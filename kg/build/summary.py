@@ -3,7 +3,7 @@ and what `crampkg build` / `crampkg summary` print)."""
 from __future__ import annotations
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import OWL, RDF
 
 from kg.namespaces import CK, DISCLAIMER, ID
 
@@ -11,7 +11,7 @@ from kg.namespaces import CK, DISCLAIMER, ID
 def summarize(ontology: Graph, asserted: Graph, inferred: Graph) -> dict:
     graphs = (ontology, asserted, inferred)  # not their union: copying a corpus's millions of triples costs
     per_class: dict[str, int] = {}
-    for cls in sorted(set(ontology.subjects(RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")))):
+    for cls in sorted(set(ontology.subjects(RDF.type, OWL.Class))):
         if isinstance(cls, URIRef) and str(cls).startswith(str(CK)):
             members = {s for g in graphs for s in g.subjects(RDF.type, cls) if str(s).startswith(str(ID))}
             members = {m for m in members if "/claim/" not in str(m)} if cls != CK.Claim else members

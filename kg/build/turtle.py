@@ -3,7 +3,9 @@ about ten times faster, which matters for a corpus of a thousand claims files.
 
 Terms are built the way rdflib's parser builds them (a plain string literal has no datatype; other literals go
 through rdflib's Literal and its normalisation), so a graph read here equals one read by rdflib. A file
-pyoxigraph rejects is parsed again by rdflib, so a syntax error reads exactly as it always has.
+pyoxigraph rejects is parsed again by rdflib, so a syntax error reads exactly as it always has; a file rdflib
+takes but pyoxigraph rejects (an escape such as \\uD800 that encodes no character, which rdflib would carry
+into the build and its writer turn into "?") is refused with pyoxigraph's reason, never built.
 """
 from __future__ import annotations
 
@@ -11,42 +13,37 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import Graph
 from rdflib.term import Node
 
-XSD_STRING = str(XSD.string)
+from kg.errors import BuildError
+from kg.graph.terms import from_oxigraph
 
 
 def _converter() -> Callable[[object], Node]:
+    """kg.graph.terms.from_oxigraph, each distinct term converted once (a claims file repeats its terms)."""
     cache: dict[object, Node] = {}
 
     def convert(term) -> Node:
         node = cache.get(term)
         if node is None:
-            if isinstance(term, pyoxigraph.NamedNode):
-                node = URIRef(term.value)
-            elif isinstance(term, pyoxigraph.BlankNode):
-                node = BNode(term.value)
-            elif term.language:
-                node = Literal(term.value, lang=term.language)
-            elif term.datatype.value == XSD_STRING:
-                node = Literal(term.value)
-            else:
-                node = Literal(term.value, datatype=URIRef(term.datatype.value))
-            cache[term] = node
+            node = cache[term] = from_oxigraph(term)
         return node
 
     return convert
 
 
 def read_turtle(path: Path, fallback: Callable[[Path], Graph]) -> Graph:
-    """The triples of a Turtle file; `fallback` (rdflib's parser) explains a file pyoxigraph rejects."""
+    """The triples of a Turtle file; `fallback` (rdflib's parser) explains a file pyoxigraph rejects, or reads
+    a file pyoxigraph cannot open (a missing file)."""
     convert = _converter()
     try:
         triples = [(convert(t.subject), convert(t.predicate), convert(t.object))
                    for t in pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE)]
-    except (SyntaxError, ValueError, OSError):
+    except (SyntaxError, ValueError) as exc:
+        fallback(path)  # rdflib's words for the error, when it sees one too
+        raise BuildError(f"{path.name}: Turtle syntax error: {exc}") from None
+    except OSError:
         return fallback(path)
     g = Graph(store="SimpleMemory")
     g.addN((s, p, o, g) for s, p, o in triples)

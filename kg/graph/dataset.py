@@ -16,15 +16,17 @@ from kg.namespaces import BUILD_DIR, DATASET_FILE, SUMMARY_FILE, bind_prefixes
 DATASET_PATH = BUILD_DIR / DATASET_FILE
 
 
-def dataset_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def dataset_sha256(data: bytes) -> str:
+    """The hash a build records for the N-Quads it writes (summary.json's dataset_sha256), checked by damage()."""
+    return hashlib.sha256(data).hexdigest()
 
 
-def damage(path: Path) -> str | None:
+def damage(path: Path, data: bytes | None = None) -> str | None:
     """Why the built dataset at ``path`` cannot be trusted, or None when it hashes as its build recorded.
 
     A build records the SHA-256 of the N-Quads it wrote in the summary beside them; a file truncated by a full
     disk, cut short by a crash or edited by hand no longer matches, and is rebuilt rather than served.
+    `data`, the file's bytes already read, spares a second read.
     """
     summary = path.parent / SUMMARY_FILE
     if not summary.exists():
@@ -35,7 +37,7 @@ def damage(path: Path) -> str | None:
         return f"{summary} is unreadable"
     if not recorded:
         return f"{summary} records no dataset_sha256"
-    if dataset_sha256(path) != recorded:
+    if dataset_sha256(path.read_bytes() if data is None else data) != recorded:
         return f"{path} does not match the SHA-256 its build recorded (truncated or changed since)"
     return None
 
@@ -45,11 +47,12 @@ def load_dataset(path: Path = DATASET_PATH) -> Dataset:
     file that does not hash as its build recorded."""
     if not path.exists():
         raise CrampkgError(f"{path}: no built dataset; run `crampkg build` (or `make build`) first")
-    problem = damage(path)
+    data = path.read_bytes()  # read once: the bytes checked are the bytes parsed
+    problem = damage(path, data)
     if problem:
         raise CrampkgError(f"{problem}; run `crampkg build --force` to rebuild it")
     ds = Dataset(default_union=True)
-    ds.parse(path, format="nquads")
+    ds.parse(data=data, format="nquads")
     bind_prefixes(ds)
     return ds
 

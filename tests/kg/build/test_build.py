@@ -1,23 +1,34 @@
 """The build: deterministic, cached, and all-or-nothing on broken input.
 
-Broken inputs tried (each must fail with a message naming the file, line or claim, and leave the previous
-good build untouched): a Turtle syntax error, a quote that is not in the article, offsets that do not
-match the quote, a missing offset, an outside identifier not in VOCABULARY.md, an entity without a
-definition (SHACL), a dose limit without a unit (SHACL), a contradiction with the disjointness axioms
-(a preventive measure made causally upstream of cramps), a triple outside any claim, a missing source file.
+Broken inputs tried (each must fail with a message naming the file, line or claim, and leave the previous good
+build untouched): a Turtle syntax error, an escape that encodes no character (\\uD800), a subject followed by
+`;` (both read by rdflib's lenient parser), a quote that is not in the article, offsets that do not match the
+quote, a missing offset, an outside identifier not in VOCABULARY.md, an entity without a definition (SHACL), a
+dose limit without a unit (SHACL), a contradiction with the disjointness axioms (a preventive measure made
+causally upstream of cramps), a triple outside any claim, a missing source file.
+
+Faults (issue 13): a cached dataset truncated, edited, or whose summary lost its recorded hash, is detected by
+its hash, refused by the loader and rebuilt, never served; a build process killed in the middle leaves the
+last good build in place, loadable and still the cached one.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from kg.build import DATASET_FILE, Sources, build
-from kg.errors import BuildError, InconsistencyError
-from kg.namespaces import ONTOLOGY_DIR
+from kg.build import DATASET_FILE, SUMMARY_FILE, Sources, build
+from kg.errors import BuildError, CrampkgError, InconsistencyError
+from kg.graph.dataset import load_dataset
+from kg.namespaces import ONTOLOGY_DIR, ROOT
 
 
 @pytest.fixture
@@ -107,6 +118,17 @@ def test_missing_offset(tmp_path, sources):
     assert_fails_untouched(tmp_path, sources, "leg-cramp-sudden", "no ck:start", "anchor_claims")
 
 
+@pytest.mark.parametrize(("old", "new", "reason"), [
+    ('"calf"@en', '"calf \\uD800"@en', "not a valid unicode"),
+    ("id:calf rdfs:label", "id:calf ; rdfs:label", "not a valid predicate"),
+], ids=["escape that encodes no character", "subject followed by ;"])
+def test_turtle_only_rdflib_would_take_is_refused(tmp_path, sources, old, new, reason):
+    """Invalid Turtle that rdflib's lenient parser reads anyway: \\uD800 (half a surrogate pair, which the build
+    once wrote as "?"), and a subject with no predicate before `;`. pyoxigraph refuses both; so does the build."""
+    edit(sources.entities, old, new)
+    assert_fails_untouched(tmp_path, sources, r"entities\.ttl", r"line \d+", reason)
+
+
 def test_unknown_outside_identifier(tmp_path, sources):
     edit(sources.entities, "obo:HP_0003072", "obo:HP_9999999")
     assert_fails_untouched(tmp_path, sources, r"entities\.ttl:\d+", "HP_9999999", "VOCABULARY.md")
@@ -154,3 +176,87 @@ def test_missing_source_file(tmp_path, sources):
 def test_altered_article_is_refused(tmp_path, sources):
     sources.article.write_bytes(sources.article.read_bytes() + b"\n")
     assert_fails_untouched(tmp_path, sources, "sha256", "restore the shipped copy")
+
+
+# -- faults: a damaged cache, a build killed halfway ---------------------------------------------------------
+
+def truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def flip_a_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def forget_the_hash(path: Path) -> None:
+    summary = path.parent / SUMMARY_FILE
+    recorded = json.loads(summary.read_text())
+    del recorded["dataset_sha256"]
+    summary.write_text(json.dumps(recorded))
+
+
+@pytest.mark.parametrize("damage", [truncate, flip_a_byte, forget_the_hash],
+                         ids=["truncated", "one byte changed", "summary without the hash"])
+def test_damaged_cache_is_refused_and_rebuilt(tmp_path, good_build, damage):
+    out = tmp_path / "build"
+    shutil.copytree(good_build, out)
+    good = (good_build / DATASET_FILE).read_bytes()
+    assert build(out).cached  # the copy is a valid cache before the damage
+    damage(out / DATASET_FILE)
+    with pytest.raises(CrampkgError, match="crampkg build --force"):
+        load_dataset(out / DATASET_FILE)
+    rebuilt = build(out)
+    assert not rebuilt.cached
+    assert rebuilt.path.read_bytes() == good
+    assert hashlib.sha256(good).hexdigest() == rebuilt.summary["dataset_sha256"]
+    assert len(load_dataset(rebuilt.path)) > 0
+
+
+def test_build_killed_halfway_keeps_the_last_good_build(tmp_path, good_build):
+    """SIGKILL (no exception handler runs) while the forced rebuild is reasoning: the previous build is still
+    there byte for byte, loads, and is what the next build reuses."""
+    out = tmp_path / "build"
+    shutil.copytree(good_build, out)
+    before = digest(out)
+    child = subprocess.Popen([sys.executable, "-m", "kg.cli", "--out", str(out), "build", "--force"], cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        # Past start-up (imports) and into the build proper: the owlrl closure of the shipped article takes
+        # seconds of CPU, so the kill lands before the write.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and child.poll() is None and cpu_seconds(child.pid) < 2.5:
+            time.sleep(0.05)
+        assert child.poll() is None, "the build finished before it could be killed"
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.wait(30)
+    assert child.returncode == -signal.SIGKILL
+    assert digest(out) == before
+    assert len(load_dataset(out / DATASET_FILE)) > 0
+    assert build(out).cached
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks (USER_HZ is 100 on Linux)
+
+
+def test_every_module_the_build_imports_is_in_its_input_hash():
+    """A change to the code that makes the build's bytes forces a rebuild: every kg module that kg/build (or a
+    module it reads from kg/) imports is hashed with the sources; kg.errors only words the refusals."""
+    from kg.build.pipeline import CODE_FILES, KG_DIR
+
+    hashed = {f"kg.{name.removesuffix('.py').removesuffix('/__init__').replace('/', '.')}" for name in CODE_FILES}
+    modules = sorted(hashed)
+    imported: set[str] = set()
+    while modules:
+        path = KG_DIR.parent / (modules.pop().replace(".", "/") + ".py")
+        if not path.exists():
+            path = path.with_suffix("") / "__init__.py"
+        for name in re.findall(r"^\s*from (kg(?:\.\w+)*) import", path.read_text(encoding="utf-8"), re.M):
+            if name not in imported:
+                imported.add(name)
+                modules.append(name)
+    assert imported - hashed - {"kg", "kg.errors"} == set()

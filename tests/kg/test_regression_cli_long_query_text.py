@@ -17,7 +17,7 @@ def test_long_inline_query_without_a_slash_runs(built):
     run = subprocess.run([sys.executable, "-m", "kg.cli", "query", text, "--format", "csv"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stderr
-    assert "https://w3id.org/crampkg/id/low-potassium" in run.stdout.splitlines()
+    assert "https://w3id.org/crampkg/id/electrolyte-imbalance" in run.stdout.splitlines()
 
 
 def test_a_missing_rq_file_is_named(built):

@@ -33,7 +33,7 @@ def test_get_query(live_server):
     assert r.status_code == 200
     assert r.headers["Content-Type"] == "application/sparql-results+json"
     names = {b["x"]["value"].rsplit("/", 1)[-1] for b in r.json()["results"]["bindings"]}
-    assert {"low-potassium", "muscle-hyperexcitability"} <= names
+    assert {"electrolyte-imbalance", "muscle-hyperexcitability"} <= names
 
 
 def test_post_form(live_server):

@@ -25,7 +25,7 @@ def client(server, query: str, fmt=JSON, method=None) -> SPARQLWrapper:
 def test_select_json(live_server, method):
     doc = client(live_server, CAUSES, method=method).queryAndConvert()
     xs = [b["x"]["value"] for b in doc["results"]["bindings"]]
-    assert "https://w3id.org/crampkg/id/low-potassium" in xs and xs == sorted(xs)
+    assert "https://w3id.org/crampkg/id/electrolyte-imbalance" in xs and xs == sorted(xs)
 
 
 def test_select_xml(live_server):

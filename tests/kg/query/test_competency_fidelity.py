@@ -100,12 +100,6 @@ QUESTIONS = [
     ("generally-involves", "How does the article relate toxicity to cramps, and with what hedge?",
      "SELECT ?p ?q ?w WHERE { ?c rdf:subject id:vitamin-toxicity ; rdf:object id:leg-cramp ; rdf:predicate ?p ;"
      " ck:qualifier ?q ; ck:wording ?w }", {("ck:involvedIn", "generally", "generally involves")}),
-    ("most-frequent-involves", "How does the article relate electrolyte imbalance to cramps, and with what hedge?",
-     "SELECT ?p ?q ?w WHERE { ?c rdf:subject id:electrolyte-imbalance ; rdf:object id:leg-cramp ; rdf:predicate ?p ;"
-     " ck:qualifier ?q ; ck:wording ?w }", {("ck:involvedIn", "most frequent", "involves")}),
-    ("involves-is-not-can-cause", "Is any link the article words as 'involves' modelled as 'can cause'?",
-     "ASK { ?c rdf:predicate ?p ; ck:wording ?w . ?p rdfs:subPropertyOf* ck:causes ."
-     " FILTER(CONTAINS(?w, 'involves')) }", False),
     ("influences-calcium", "Which relation links high-dose vitamin D to calcium levels, and which RO term?",
      "SELECT ?p ?ro WHERE { GRAPH graph:asserted { id:vitamin-d-excess ?p id:altered-calcium-level }"
      " ?p skos:closeMatch ?ro ."

@@ -2,7 +2,7 @@
 """Write docs/fidelity.md: each sentence of the article, the claims whose quotes fall in it, and what they assert.
 
 The table is generated from the built graph, never written by hand, so it cannot drift from the model:
-tests/test_fidelity_doc.py fails when the committed file differs from what this script writes now. Run it
+tests/kg/build/test_fidelity_doc.py fails when the committed file differs from what this script writes now. Run it
 after changing ontology/*.ttl (``make fidelity``).
 """
 from __future__ import annotations
@@ -78,7 +78,7 @@ def render(ds: Dataset) -> str:
         f"{DISCLAIMER}",
         "",
         "Generated from the built graph by `scripts/fidelity.py` (`make fidelity`); do not edit by hand.",
-        "`tests/test_fidelity_doc.py` fails when this file is not what the script writes, and when a sentence",
+        "`tests/kg/build/test_fidelity_doc.py` fails when this file is not what the script writes, and when a sentence",
         "has no claim. A claim appears under every sentence its quote overlaps. *Article's words* are the",
         "qualifiers kept on the claim, each verbatim from its quote. A **curator's reading** is implied by the",
         "quoted text but not stated in so many words.",

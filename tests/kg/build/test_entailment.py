@@ -16,7 +16,7 @@ from kg.build.closure import infer
 from kg.build.entailment import infer_fast
 from kg.build.pipeline import assemble
 from kg.errors import InconsistencyError, UnsupportedConstruct
-from kg.namespaces import CK, ID
+from kg.namespaces import CK, ID, SCHEMA
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_both_refuse_a_contradiction_with_the_same_message(article):
 
 def test_both_refuse_an_ill_typed_literal_with_the_same_message(article):
     ontology, asserted = article
-    broken = plus(asserted, (ID["vitamin-d-upper-limit"], CK.perPeriod, Literal("soon", datatype=XSD.integer)))
+    broken = plus(asserted, (ID["vitamin-d-upper-limit"], SCHEMA.doseValue, Literal("soon", datatype=XSD.integer)))
     with pytest.raises(InconsistencyError) as reference:
         infer(ontology, broken)
     with pytest.raises(InconsistencyError) as fast:

@@ -30,6 +30,8 @@ def test_no_sentence_loses_its_claims(dataset, fidelity):
     table = fidelity.rows_by_sentence(dataset)
     statements = [(unit, rows) for unit, rows in table if unit.kind != "heading"]
     assert len(statements) == 34
+    assert sum(1 for unit, _ in table if unit.kind == "heading") == 3
+    assert sum(1 for unit, _ in table if unit.kind == "bullet") == 6
     for unit, rows in table:
         if unit.kind == "heading":
             assert rows == [], unit.text

@@ -91,6 +91,25 @@ def test_hermit_agrees_with_owlrl_on_the_defined_classes(dataset, hermit, cls):
     assert members(hermit, cls) == owlrl
 
 
+def test_hermit_agrees_with_owlrl_on_every_named_class(dataset, hermit):
+    """Not only the defined classes: every class of the ontology (subclass, domain and range entailments
+    included) has the same individuals under HermiT as in owlrl's asserted + inferred graphs."""
+    ontology = dataset.graph(GRAPH_ONTOLOGY)
+    named = sorted(c for c in ontology.subjects(RDF.type, OWL.Class) if str(c).startswith(str(CK)))
+    disagreements = {}
+    compared = 0
+    for cls in named:
+        owlrl = {str(x) for g in (GRAPH_ASSERTED, GRAPH_INFERRED) for x in dataset.graph(g).subjects(RDF.type, cls)
+                 if is_fact(x, RDF.type, cls)}
+        by_hermit = members(hermit, cls)
+        compared += bool(owlrl)
+        if by_hermit != owlrl:
+            disagreements[str(cls)] = {"owlrl only": sorted(owlrl - by_hermit),
+                                       "HermiT only": sorted(by_hermit - owlrl)}
+    assert compared >= 25, compared
+    assert disagreements == {}
+
+
 def test_hermit_catches_an_inconsistency(dataset, tmp_path):
     """The check can fail: a preventive measure that is also upstream of leg cramp is inconsistent for HermiT."""
     import owlready2

@@ -113,8 +113,7 @@ QUESTIONS = [
      "SELECT ?p ?l WHERE { VALUES ?p { ck:causedBy ck:preventedBy } ?p rdfs:label ?l }",
      {("ck:causedBy", "can be caused by"), ("ck:preventedBy", "prevention helped by")}),
     ("no-excess-equals-limit-labels", "Does any label equate an excessive intake with being above the limit?",
-     "ASK { ?x skos:altLabel|rdfs:label ?l . FILTER(REGEX(?l, '(intake )?above [0-9,]+ ?(IU|mg)', 'i')"
-     " && !CONTAINS(?l, 'often')) }", False),
+     "ASK { ?x skos:altLabel|rdfs:label ?l . FILTER(REGEX(?l, 'above [0-9,]+ ?(IU|mg)', 'i')) }", False),
     ("mechanisms-are-not-risk-factors", "Are muscle hyperexcitability or disrupted function risk factors?",
      "ASK { VALUES ?x { id:muscle-hyperexcitability id:disrupted-muscle-function } ?x a ck:CrampRiskFactor }",
      False),
@@ -125,11 +124,18 @@ QUESTIONS = [
     ("no-exact-phenotype-and-disease", "Is any entity an exact match of both a phenotype and a disease?",
      "ASK { ?x skos:exactMatch ?hp, ?disease . FILTER(STRSTARTS(STR(?hp), STR(obo:HP_)))"
      " FILTER(STRSTARTS(STR(?disease), STR(obo:MONDO_)) || STRSTARTS(STR(?disease), STR(obo:DOID_))) }", False),
+    # the ASK above answers "no" for a mistyped filter too; the same filters must find the nodes that have both
+    ("phenotype-exact-disease-close", "Which entities are an exact match of a phenotype and a close match of a "
+     "disease?",
+     "SELECT ?x WHERE { ?x skos:exactMatch ?hp ; skos:closeMatch ?disease . FILTER(STRSTARTS(STR(?hp), STR(obo:HP_)))"
+     " FILTER(STRSTARTS(STR(?disease), STR(obo:MONDO_)) || STRSTARTS(STR(?disease), STR(obo:DOID_))) }",
+     {"id:hypercalcemia", "id:peripheral-neuropathy"}),
     ("mapping-relations", "Which SKOS relation links each entity to the identifiers the issue named?",
      "SELECT ?x ?rel ?t WHERE { VALUES (?x ?t) { (id:electrolyte-imbalance obo:HP_0003111)"
      " (id:peripheral-neuropathy mesh:D010523) (id:calf obo:UBERON_0003823) (id:warning-leg-swelling obo:HP_0000969)"
      " (id:hydration obo:MAXO_0000952) (id:calcium obo:CHEBI_29108) (id:calcium obo:CHEBI_22984)"
-     " (id:potassium obo:CHEBI_26216) (id:magnesium obo:CHEBI_25107) }"
+     " (id:potassium obo:CHEBI_26216) (id:magnesium obo:CHEBI_25107) (id:potassium obo:CHEBI_29103)"
+     " (id:magnesium obo:CHEBI_18420) }"
      " VALUES ?rel { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch skos:relatedMatch }"
      " ?x ?rel ?t }",
      {("id:electrolyte-imbalance", "skos:closeMatch", "obo:HP_0003111"),
@@ -140,7 +146,9 @@ QUESTIONS = [
       ("id:calcium", "skos:closeMatch", "obo:CHEBI_29108"),
       ("id:calcium", "skos:relatedMatch", "obo:CHEBI_22984"),
       ("id:potassium", "skos:relatedMatch", "obo:CHEBI_26216"),
-      ("id:magnesium", "skos:relatedMatch", "obo:CHEBI_25107")}),
+      ("id:magnesium", "skos:relatedMatch", "obo:CHEBI_25107"),
+      ("id:potassium", "skos:closeMatch", "obo:CHEBI_29103"),
+      ("id:magnesium", "skos:closeMatch", "obo:CHEBI_18420")}),
     ("no-pedal-edema", "Is leg swelling still mapped to pedal edema?",
      "ASK { id:warning-leg-swelling ?rel obo:HP_0010741 }", False),
     ("prevents-not-ameliorates", "Is helps-prevent mapped to RO 'ameliorates condition'?",
@@ -151,6 +159,10 @@ QUESTIONS = [
      "SELECT ?x WHERE { { ?x a ck:Entity } UNION { ?x a owl:Class FILTER(isIRI(?x)"
      " && STRSTARTS(STR(?x), STR(ck:))) } ?x skos:definition ?d"
      " FILTER NOT EXISTS { ?x dcterms:source id:article } FILTER NOT EXISTS { ?x skos:editorialNote ?n } }", set()),
+    # ...and the question above looks at every entity and ontology class (an empty answer is not a typo)
+    ("definitions-looked-at", "How many entities and ontology classes with a definition did it look at?",
+     "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { { ?x a ck:Entity } UNION { ?x a owl:Class FILTER(isIRI(?x)"
+     " && STRSTARTS(STR(?x), STR(ck:))) } ?x skos:definition ?d }", {"80"}),
     ("water-soluble-definition", "What does the water-soluble vitamin definition say about excretion?",
      "ASK { ck:WaterSolubleVitamin skos:definition ?d FILTER(CONTAINS(?d, 'excreted more rapidly')"
      " && !CONTAINS(?d, 'rather than stored')) }", True),

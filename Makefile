@@ -11,6 +11,8 @@ PYTEST_ARGS ?=
 # The peers `make bench` measures against, in their own venv so they never touch crampkg's dependencies.
 BENCH_VENV := .venv-bench
 BENCH_PEERS := oxigraph==0.5.13 rdflib-endpoint==0.6.3 uvicorn==0.54.0
+# The load generator `make bench` drives every server with (a Debian package).
+BENCH_SYSTEM_PACKAGES := wrk
 
 .PHONY: install install-test system-deps build run test check-shared bench bench-peers bench-server bench-corpus \
         bench-corpus-1000 bench-stores reliability lint fidelity clean screenshots
@@ -63,6 +65,7 @@ $(BENCH_VENV)/.installed:
 	touch $@
 
 bench-peers: $(BENCH_VENV)/.installed
+	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(BENCH_SYSTEM_PACKAGES)"
 
 # Everything measured side by side with its peer: the server, the corpus build, the external stores.
 bench: bench-server bench-corpus bench-stores

@@ -1,10 +1,12 @@
-"""The floor of this stack: one static Flask route under waitress, configured as `crampkg serve` is."""
+"""The floor of this stack: one static Flask route under the HTTP server `crampkg serve` uses, configured alike."""
 from __future__ import annotations
 
 import argparse
 
 from flask import Flask, Response
-from waitress import serve
+
+from kg.query import limits
+from server.serving import serve
 
 BODY = b'{"head":{"vars":["x"]},"results":{"bindings":[]}}'
 
@@ -22,6 +24,6 @@ def create_app() -> Flask:
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, required=True)
-    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--threads", type=int, default=limits.SERVER_THREADS)
     args = p.parse_args()
-    serve(create_app(), host="127.0.0.1", port=args.port, threads=args.threads, ident="static")
+    serve(create_app(), host="127.0.0.1", port=args.port, threads=args.threads)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
-import logging
 import os
 import re
 import sys
@@ -33,7 +32,7 @@ from kg.store.snapshot import REFRESH_SECONDS
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    # the build (owlrl, pyshacl) and the server (Flask, waitress) are imported by the commands that use them,
+    # the build (owlrl, pyshacl) and the server (Flask, granian) are imported by the commands that use them,
     # so that `crampkg query` and `crampkg export` start without loading them
     from kg.build import Sources, build, format_summary
 
@@ -167,12 +166,11 @@ def built_dataset(out: str) -> Path:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the built graph under waitress, a production WSGI server (never Flask's dev server)."""
-    from waitress import create_server
-
+    """Serve the built graph under granian, a production HTTP server (never Flask's dev server)."""
     from kg.build import build, format_summary
     from kg.store.client import check_url, public_url
     from server import create_app
+    from server.serving import Server
 
     config = {"ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout, "QUERY_WORKERS": args.workers,
               "QUERY_QUEUE": args.queue, "MAX_ROWS": args.max_rows, "QUERY_CACHE": args.cache,
@@ -196,9 +194,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"crampkg: {source} holds {sum(sizes.values())} triples in {len(sizes)} graphs", flush=True)
         except CrampkgError as exc:  # the server starts anyway and recovers when the store answers
             print(f"crampkg: warning: {exc}; answering 502 until it does", flush=True)
-    logging.basicConfig()  # waitress reports through logging, as its own serve() sets up
     try:
-        server = create_server(app, host=args.host, port=args.port, threads=args.threads, ident="crampkg")
+        server = Server(app, host=args.host, port=args.port, threads=args.threads)
     except (OSError, ValueError) as exc:
         raise CrampkgError(f"cannot listen on {args.host}:{args.port}: {getattr(exc, 'strerror', None) or exc}; "
                            "choose another --host or --port") from None
@@ -333,7 +330,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--host", type=host, default="127.0.0.1")
     v.add_argument("--port", type=whole_number(0, 65535), default=8000, help="0: any free port")
     v.add_argument("--threads", type=whole_number(1, 1000), default=limits.SERVER_THREADS,
-                   help="waitress threads (default: %(default)s)")
+                   help="Python threads running requests (default: %(default)s)")
     v.add_argument("--engine", choices=ENGINES, default="oxigraph", help="query engine (default: %(default)s)")
     v.add_argument("--timeout", type=seconds, default=limits.QUERY_TIMEOUT,
                    help="seconds per query (default: %(default)s)")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs
 
-from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask import Blueprint, Request, Response, current_app, redirect, request, url_for
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from kg.errors import QueryError, UpdateRefused
@@ -127,14 +127,16 @@ def read_request() -> tuple[str | None, DatasetSpec]:
     return text, dataset
 
 
-def base_iri() -> str:
+def base_iri(req: Request | None = None) -> str:
     """The endpoint's URL as the client named it: what relative IRIs in a query resolve against. Without a
-    usable Host header (werkzeug drops a malformed one), the address the server listens on stands in."""
-    if request.host:
-        return request.base_url
-    name, port = request.environ.get("SERVER_NAME", "127.0.0.1"), request.environ.get("SERVER_PORT", "80")
+    usable Host header (werkzeug drops a malformed one), the address the server listens on stands in.
+    ``req``: the request (default: the one being served; the /sparql fast path passes its own)."""
+    req = request if req is None else req
+    if req.host:
+        return req.base_url
+    name, port = req.environ.get("SERVER_NAME", "127.0.0.1"), req.environ.get("SERVER_PORT", "80")
     name = f"[{name}]" if ":" in name else name
-    return f"{request.scheme}://{name}:{port}{request.script_root}{request.path}"
+    return f"{req.scheme}://{name}:{port}{req.script_root}{req.path}"
 
 
 def query_shape(text: str) -> QueryShape:

@@ -41,6 +41,7 @@ DEFAULTS = {
     "CLIENT_BUDGET": limits.CLIENT_BUDGET,
     "BUDGET_WINDOW": limits.BUDGET_WINDOW,
     "BUDGET_LOOPBACK": limits.BUDGET_LOOPBACK,
+    "FAST_SPARQL": True,  # the common /sparql requests answered without Flask (server.fast_sparql); same answers
     "ENDPOINT": None,  # an external store's SPARQL query URL: serve it instead of the build (kg.store.snapshot)
     "STORE_REFRESH": REFRESH_SECONDS,  # seconds between checks for a new load in the store
 }

@@ -7,6 +7,8 @@ import socket
 from pathlib import Path
 from urllib.parse import urlencode
 
+from requests.structures import CaseInsensitiveDict
+
 
 def raw(port: int, data: bytes, timeout: float = 10) -> tuple[int, bytes]:
     """Send ``data`` as it is and read the answer to the end: (status, whole response)."""
@@ -23,13 +25,14 @@ def raw(port: int, data: bytes, timeout: float = 10) -> tuple[int, bytes]:
 
 
 def request_from(source: str, port: int, path: str, params: dict | None = None,
-                 headers: dict | None = None, timeout: float = 60) -> tuple[int, dict, str]:
-    """GET ``path`` from the loopback address ``source``: (status, headers, body text)."""
+                 headers: dict | None = None, timeout: float = 60) -> tuple[int, CaseInsensitiveDict, str]:
+    """GET ``path`` from the loopback address ``source``: (status, headers, body text). Header names are
+    case-insensitive, as HTTP has them (granian writes them in lower case)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
     try:
         conn.request("GET", path + ("?" + urlencode(params) if params else ""), headers=headers or {})
         response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read().decode("utf-8", "replace")
+        return response.status, CaseInsensitiveDict(response.getheaders()), response.read().decode("utf-8", "replace")
     finally:
         conn.close()
 

@@ -30,6 +30,19 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+# The common case read in one match instead of a token scan: a prologue (PREFIX and BASE declarations, comments)
+# and then the query form as a whole word (the characters of _TOKEN's names may not follow it). It only ever
+# accepts what the scan would read the same way; anything else takes the scan: any text that mentions SERVICE or
+# FROM in any case, anywhere, and any text with more opening brackets than the nesting limit (with fewer, it
+# cannot nest deeper however they close, so the scan's nesting check could not refuse it). The prologue is
+# matched possessively (``*+``): a comment may not give back its words for the form to match.
+_IRI = r"<[^<>\"{}|^`\\\s]*>"
+_PLAIN_QUERY = re.compile(
+    rf"""(?:\s+|\#[^\n\r]*|PREFIX\s+[A-Za-z][\w.\-]*:\s*{_IRI}|PREFIX\s+:\s*{_IRI}|BASE\s*{_IRI})*+
+        (SELECT|CONSTRUCT|DESCRIBE|ASK)(?![\w\-.:%\u00b7])""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_SCAN_WORDS = ("service", "from")
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,17 @@ def shape(text: str) -> QueryShape:
     """The form of a query; raises :class:`UpdateRefused`, :class:`RemoteRefused` or :class:`QueryError`."""
     if not text.strip():
         raise QueryError("the query is empty")
+    lowered = text.lower()
+    openers = text.count("{") + text.count("(") + text.count("[")
+    if openers <= limits.MAX_NESTING and not any(word in lowered for word in _SCAN_WORDS):
+        plain = _PLAIN_QUERY.match(text)
+        if plain:
+            return QueryShape(plain.group(1).upper())
+    return scanned_shape(text)
+
+
+def scanned_shape(text: str) -> QueryShape:
+    """:func:`shape` by a full token scan, for any text (``shape`` takes a shortcut for the common case)."""
     words = keywords(text)
     first = next((w for w in words if w not in PROLOGUE_KEYWORDS), None)
     if first in UPDATE_KEYWORDS:

@@ -1,6 +1,14 @@
-"""The serving engine: pyoxigraph's in-memory store, loaded from the built N-Quads in milliseconds."""
+"""The serving engine: pyoxigraph's in-memory store, loaded from the built N-Quads in milliseconds.
+
+Answers go out two ways. :meth:`OxigraphEngine.query` gives the engine-neutral :class:`Result` (rdflib terms) that
+every interface can use. :meth:`OxigraphEngine.answer` writes the formats that SPARQL clients ask for most (results
+JSON, N-Triples, N-Quads) straight from Oxigraph's terms to bytes, with no rdflib object in between: that is most
+of the cost of a small query otherwise. Its bytes are the same as :mod:`kg.query.formats` writes for the same
+answer (a test compares them).
+"""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -11,10 +19,16 @@ from rdflib.namespace import XSD
 from kg.errors import QueryError, QuerySyntaxError
 from kg.namespaces import PREFIXES
 from kg.query.engines.base import DatasetSpec, cap
-from kg.query.formats import Result
-from kg.query.text import shape, with_values
+from kg.query.formats import BY_KEY, GRAPH, Result
+from kg.query.text import QueryShape, shape, with_values
 
 _XSD_STRING = str(XSD.string)
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_json_string = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) writes for a str
+# The formats :meth:`OxigraphEngine.answer` writes itself (N-Quads of a graph result are its N-Triples lines).
+DIRECT_FORMATS = ("json", "ntriples", "nquads")
+# Variable lists whose JSON names are kept (a bound on memory against queries that each invent new variables).
+MAX_KEPT_VARIABLE_LISTS = 1024
 # Oxigraph lists every token it expected; past about two lines of them the message stops helping.
 MAX_DETAIL_CHARS = 160
 
@@ -47,6 +61,92 @@ def syntax_message(text: str) -> str:
     return f"syntax error at line {m.group(1)}, column {m.group(2)}: {detail}"
 
 
+def json_term(term) -> str:
+    """A term as SPARQL results JSON, as :func:`kg.query.formats.json_term` and ``json.dumps`` write it."""
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return '{"type":"uri","value":' + _json_string(term.value) + "}"
+    if kind is ox.Literal:
+        if term.language:
+            return ('{"type":"literal","value":' + _json_string(term.value) + ',"xml:lang":'
+                    + _json_string(term.language) + "}")
+        datatype = term.datatype.value
+        if datatype in (_XSD_STRING, _RDF_LANG_STRING):
+            return '{"type":"literal","value":' + _json_string(term.value) + "}"
+        return ('{"type":"literal","value":' + _json_string(term.value) + ',"datatype":' + _json_string(datatype)
+                + "}")
+    if kind is ox.BlankNode:
+        return '{"type":"bnode","value":' + _json_string(term.value) + "}"
+    raise QueryError(f"unsupported term in a result: {term!r}")
+
+
+def _nt_string(value: str) -> str:
+    return '"' + (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+                  .replace("\r", "\\r").replace("\t", "\\t")) + '"'
+
+
+def nt_term(term) -> str:
+    """A term in N-Triples, as :func:`kg.query.formats.nt` writes it."""
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return "<" + term.value + ">"
+    if kind is ox.Literal:
+        if term.language:
+            return _nt_string(term.value) + "@" + term.language
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return _nt_string(term.value)
+        return _nt_string(term.value) + "^^<" + datatype + ">"
+    if kind is ox.BlankNode:
+        return "_:" + term.value
+    raise QueryError(f"unsupported term in a result: {term!r}")
+
+
+def _truncation(truncated: bool, max_rows: int | None) -> str:
+    return f',"truncated":true,"max_rows":{json.dumps(max_rows)}' if truncated else ""
+
+
+def solutions_json(variables: list[str], solutions, max_rows: int | None) -> tuple[bytes, int, bool]:
+    """SELECT solutions as results JSON: (bytes, rows written, truncated)."""
+    names = _binding_names(variables)
+    rows = []
+    truncated = False
+    for solution in solutions:
+        if max_rows is not None and len(rows) >= max_rows:
+            truncated = True
+            break
+        rows.append("{" + ",".join([names[i] + json_term(t) for i, t in enumerate(solution) if t is not None]) + "}")
+    head = '{"head":{"vars":' + json.dumps(variables, ensure_ascii=False, separators=(",", ":"))
+    body = head + '},"results":{"bindings":[' + ",".join(rows) + "]}" + _truncation(truncated, max_rows) + "}"
+    return body.encode("utf-8"), len(rows), truncated
+
+
+_NAMES: dict[tuple[str, ...], list[str]] = {}
+
+
+def _binding_names(variables: list[str]) -> list[str]:
+    """``"name":`` for each variable, kept per variable list (queries reuse few)."""
+    key = tuple(variables)
+    names = _NAMES.get(key)
+    if names is None:
+        names = [_json_string(v) + ":" for v in variables]
+        if len(_NAMES) < MAX_KEPT_VARIABLE_LISTS:
+            _NAMES[key] = names
+    return names
+
+
+def triples_ntriples(triples, max_rows: int | None) -> tuple[bytes, int, bool]:
+    """CONSTRUCT or DESCRIBE triples as N-Triples lines: (bytes, triples written, truncated)."""
+    lines = []
+    truncated = False
+    for t in triples:
+        if max_rows is not None and len(lines) >= max_rows:
+            truncated = True
+            break
+        lines.append(nt_term(t.subject) + " " + nt_term(t.predicate) + " " + nt_term(t.object) + " .\n")
+    return "".join(lines).encode("utf-8"), len(lines), truncated
+
+
 class OxigraphEngine:
     name = "oxigraph"
 
@@ -64,9 +164,8 @@ class OxigraphEngine:
         q = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         return {s["g"].value: int(s["n"].value) for s in self.store.query(q)}
 
-    def query(self, text: str, *, dataset: DatasetSpec | None = None, bindings: dict | None = None,
-              max_rows: int | None = None, base_iri: str | None = None) -> Result:
-        form = shape(text)  # refuses updates and SERVICE before the engine sees them
+    def _evaluate(self, text: str, form: QueryShape, dataset: DatasetSpec | None, bindings: dict | None,
+                  base_iri: str | None):
         if bindings:
             text = with_values(text, bindings)
         options: dict = {"prefixes": self.prefixes}
@@ -83,6 +182,36 @@ class OxigraphEngine:
             raise QuerySyntaxError(syntax_message(str(exc))) from None
         except (OSError, ValueError, TypeError, RuntimeError) as exc:
             raise QueryError(f"query failed: {exc}") from None
+        return answer
+
+    def answer(self, text: str, format_key: str, *, dataset: DatasetSpec | None = None,
+               bindings: dict | None = None, max_rows: int | None = None,
+               base_iri: str | None = None) -> tuple[bytes, str, int, bool] | None:
+        """The answer as (bytes in the format ``format_key``, query form, rows or triples, truncated), written
+        straight from Oxigraph's terms; None for a format that only :meth:`query` and :mod:`kg.query.formats`
+        write (the caller goes that way then)."""
+        if format_key not in DIRECT_FORMATS:
+            return None
+        form = shape(text)
+        if form.is_graph != (BY_KEY[format_key].kind == GRAPH):
+            return None  # a format that cannot carry this form: the general path says so
+        answer = self._evaluate(text, form, dataset, bindings, base_iri)
+        try:
+            if isinstance(answer, ox.QueryBoolean):
+                body = '{"head":{},"boolean":' + ("true" if answer else "false") + "}"
+                return body.encode("utf-8"), "ASK", 0, False
+            if isinstance(answer, ox.QuerySolutions):
+                body, count, truncated = solutions_json([v.value for v in answer.variables], answer, max_rows)
+                return body, "SELECT", count, truncated
+            body, count, truncated = triples_ntriples(answer, max_rows)
+            return body, form.form, count, truncated
+        except (OSError, ValueError, TypeError, RuntimeError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
+
+    def query(self, text: str, *, dataset: DatasetSpec | None = None, bindings: dict | None = None,
+              max_rows: int | None = None, base_iri: str | None = None) -> Result:
+        form = shape(text)  # refuses updates and SERVICE before the engine sees them
+        answer = self._evaluate(text, form, dataset, bindings, base_iri)
         try:
             if isinstance(answer, ox.QueryBoolean):
                 return Result("ASK", boolean=bool(answer))

@@ -6,8 +6,9 @@ import pytest
 from rdflib import Literal, URIRef
 
 from kg.errors import QueryError, RemoteRefused, UpdateRefused
+from kg.query.catalogue import Catalogue
 from kg.query.limits import MAX_NESTING
-from kg.query.text import keywords, shape, with_values
+from kg.query.text import keywords, scanned_shape, shape, with_values
 
 
 @pytest.mark.parametrize("text,form", [
@@ -78,3 +79,41 @@ def test_nesting_is_refused_past_the_limit_before_parsing():
     assert shape(harmless).form == "SELECT"
     with pytest.raises(QueryError, match="more than 3 deep"):
         keywords("{{{{ }}}}", max_nesting=3)
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * WHERE { ?s ?p ?o }", "select*{?s ?p ?o}", "ASK{}", "  \n# c\nPREFIX : <http://x/>\nASK { :a ?p ?o }",
+    "PREFIX ex:<http://x/>BASE<http://y/>CONSTRUCT WHERE { ?s ?p ?o }", "DESCRIBE <http://example.org/a>",
+    "SELECT-x { }", "SELECTED { }", "PREFIX ex: <http://x/> SELECTx { }", "PREFIX ex: <http://x> DELETE WHERE {}",
+    "prefix ex: <http://x/> select ?from { ?from ?p ?o }", "# SELECT\nINSERT DATA {}",
+    "PREFIX ex: <http://x/ y> SELECT * {}", "ASK\u00b7 {}", "SELECT * { ?s ?p 'service' }",
+])
+def test_shortcut_agrees_with_the_full_scan(text):
+    """The shortcut of `shape` reads every text as the token scan does (or refuses it the same way); tried:
+    look-alikes of the form keyword, updates after a prologue, names and strings holding SERVICE or FROM."""
+    def outcome(read):
+        try:
+            return read(text)
+        except QueryError as exc:
+            return type(exc)
+
+    assert outcome(shape) == outcome(scanned_shape)
+
+
+def test_shortcut_agrees_on_every_canned_query():
+    for query in Catalogue.load().queries.values():
+        assert shape(query.text) == scanned_shape(query.text), query.name
+
+
+@pytest.mark.parametrize("depth", [MAX_NESTING - 1, MAX_NESTING, MAX_NESTING + 1, 3000])
+def test_shortcut_never_skips_the_nesting_check(depth):
+    """A plain query (no SERVICE, no FROM) nested past the limit is refused by `shape` as by the scan, whether
+    its brackets are groups, parentheses or brackets; the shortcut is only taken below the limit."""
+    for opener, closer in (("{", "}"), ("(", ")"), ("[", "]")):
+        text = "SELECT * WHERE { " + opener * depth + " ?s " + closer * depth + " }"
+        expected = pytest.raises(QueryError, match="deep") if depth + 1 > MAX_NESTING else None
+        if expected is None:
+            assert shape(text) == scanned_shape(text)
+        else:
+            with expected:
+                shape(text)

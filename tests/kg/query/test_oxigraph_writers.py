@@ -1,0 +1,55 @@
+"""The Oxigraph engine's own writers (results JSON, N-Triples, N-Quads straight from Oxigraph's terms) give the
+same bytes, counts and truncation as the general path (rdflib terms through kg.query.formats)."""
+from __future__ import annotations
+
+import pytest
+
+from kg.query.catalogue import Catalogue
+from kg.query.engines.oxigraph import DIRECT_FORMATS, OxigraphEngine
+from kg.query.formats import BY_KEY, result_kind
+from kg.query.text import shape
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+QUERIES = [
+    "SELECT * WHERE { ?s ?p ?o }",
+    "CONSTRUCT WHERE { ?s ?p ?o }",
+    "DESCRIBE <https://w3id.org/crampkg/id/leg-cramp>",
+    "ASK { ?s ?p ?o }",
+    "ASK { <urn:x:nothing> ?p ?o }",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    # escapes, a language tag with a region, typed literals, unbound cells
+    f'SELECT ?x ?y WHERE {{ VALUES (?x ?y) {{ ("a\\"b\\\\c\\n\\t\\r\\u00e9 \\u2028"@en-US 1) (<http://x/é> UNDEF)'
+    f' (UNDEF "2.5"^^<{XSD}decimal>) ("plain" "x"^^<{XSD}string>) }} }}',
+    "CONSTRUCT { ?s <urn:x:says> ?o } WHERE { VALUES (?s ?o) { (<urn:x:a> \"tab\\there\"@fr) } }",
+]
+
+
+@pytest.fixture(scope="module")
+def engine(built):
+    return OxigraphEngine.from_file(built.path)
+
+
+def canned() -> list[str]:
+    return [q.text for q in Catalogue.load().queries.values() if not q.parameters]
+
+
+@pytest.mark.parametrize("max_rows", [None, 1, 5, 10_000])
+@pytest.mark.parametrize("key", DIRECT_FORMATS)
+def test_direct_writers_match_the_general_path(engine, key, max_rows):
+    written = 0
+    for text in QUERIES + canned():
+        direct = engine.answer(text, key, max_rows=max_rows)
+        if direct is None:  # a format of the other kind: left to the general path
+            assert BY_KEY[key].kind != result_kind(shape(text).form)
+            continue
+        body, _form, count, truncated = direct
+        result = engine.query(text, max_rows=max_rows)
+        assert body == BY_KEY[key].serialize(result), text
+        assert (count, truncated) == (len(result), result.truncated), text
+        written += 1
+    assert written >= 3
+
+
+def test_formats_it_does_not_write_are_left_to_the_general_path(engine):
+    assert engine.answer("SELECT * WHERE { ?s ?p ?o }", "csv") is None
+    assert engine.answer("CONSTRUCT WHERE { ?s ?p ?o }", "turtle") is None

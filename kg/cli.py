@@ -195,7 +195,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except CrampkgError as exc:  # the server starts anyway and recovers when the store answers
             print(f"crampkg: warning: {exc}; answering 502 until it does", flush=True)
     try:
-        server = Server(app, host=args.host, port=args.port, threads=args.threads)
+        server = Server(app, host=args.host, port=args.port, threads=args.threads, max_header_bytes=args.max_header)
     except (OSError, ValueError) as exc:
         raise CrampkgError(f"cannot listen on {args.host}:{args.port}: {getattr(exc, 'strerror', None) or exc}; "
                            "choose another --host or --port") from None

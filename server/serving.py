@@ -13,6 +13,27 @@ That uses granian's internal classes, so the version is pinned in pyproject.toml
 against this module (``tests/server`` starts the real server and fails at once if the internals moved).
 SIGINT and SIGTERM stop the server and return from :meth:`Server.run`, so ``atexit`` handlers (the query
 workers' clean-up) run.
+
+What granian (through hyper and the ``http`` crate) answers itself, before the app and its guards see the
+request, with an empty body and none of our headers (measured on granian 2.8.9; none of it can be configured
+in that version, and ``tests/server/test_serving.py`` holds each one):
+
+- a request target over 65,534 bytes: 414 URI Too Long (send a long query by POST);
+- more than 100 request header fields, or a request line and headers larger than the read buffer
+  (:data:`READ_BUFFER_BYTES`, or the header cap plus 64 KiB if that is more): 431 Request Header Fields Too Large;
+- a request line or header that is not HTTP (a NUL byte in a header, a raw non-ASCII byte in the path, no
+  method): 400 Bad Request;
+- headers still incomplete after :data:`HEADER_READ_MILLISECONDS`: the connection is closed.
+
+Everything else reaches the app, so its limits bite first: the header cap (431 from :mod:`server.guards`, its
+default 16 KB far below the read buffer granian is given here), the body cap (413), and the rest. Header values
+that are not visible ASCII reach the app as empty strings (granian drops them), so they do not count towards
+the header cap; the read buffer still bounds them. Response header names go out in
+lower case, as HTTP/2 always writes them; HTTP/1.1 header names are case-insensitive.
+
+A thread of the pool runs one request at a time, including the wait for its body: a client that sends its body
+slowly holds one thread (without the GIL) while the others serve everyone else, so the pool is larger than the
+cores (:data:`~kg.query.limits.SERVER_THREADS`); the query workers' queue cap bounds the work they can start.
 """
 from __future__ import annotations
 
@@ -28,8 +49,19 @@ from granian.constants import HTTPModes
 from granian.http import HTTP1Settings
 from granian.wsgi import _callback_wrapper
 
+from kg.query import limits
+
 # Connections the kernel queues before granian accepts them (granian's own default).
 BACKLOG = 1024
+# Open connections served at once (granian's "backpressure"; its own default); more wait in the backlog. Idle
+# keep-alive connections count, so this must be far above the number of threads.
+MAX_CONNECTIONS = 1024
+# hyper's read buffer for a request line and headers (granian's default); anything larger is hyper's 431. The
+# buffer is made at least this much larger than the app's header cap, so that the cap answers first.
+READ_BUFFER_BYTES = 8192 + 4096 * 100
+REQUEST_LINE_BYTES = 65_536  # the longest request target hyper accepts (then 414), and room for the rest
+# How long a client may take to send its request line and headers (granian's default).
+HEADER_READ_MILLISECONDS = 30_000
 # Rust threads that read and write HTTP; with the GIL-bound app and the query workers sharing two cores, one is
 # enough.
 IO_THREADS = 1
@@ -46,9 +78,12 @@ class Server:
     """granian listening on ``host:port`` (bound at construction: OSError if it cannot), serving ``app`` on
     ``threads`` Python threads once :meth:`run` is called."""
 
-    def __init__(self, app: Callable, *, host: str, port: int, threads: int) -> None:
+    def __init__(self, app: Callable, *, host: str, port: int, threads: int,
+                 max_header_bytes: int = limits.MAX_HEADER_BYTES) -> None:
         self.app = app
         self.threads = threads
+        self.http1 = HTTP1Settings(header_read_timeout=HEADER_READ_MILLISECONDS,
+                                   max_buffer_size=max(READ_BUFFER_BYTES, max_header_bytes + REQUEST_LINE_BYTES))
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.socket = socket.socket(family, socket.SOCK_STREAM)
         try:
@@ -72,7 +107,7 @@ class Server:
         stopped.add_cb(done.set)
         listener = SocketHolder(self.socket.fileno(), False, BACKLOG)  # fd, not a Unix socket, backlog
         worker = WSGIWorker(1, (None, listener), None, IO_THREADS, IO_BLOCKING_THREADS, self.threads,
-                            IDLE_THREAD_SECONDS, self.threads, str(HTTPModes.http1), HTTP1Settings(), None, None,
+                            IDLE_THREAD_SECONDS, MAX_CONNECTIONS, str(HTTPModes.http1), self.http1, None, None,
                             *NO_TLS, NO_METRICS)
         loop = loops.get("auto")
         worker.serve_mtr(_new_cbscheduler(loop, _callback_wrapper(self.app, {}, None), impl_asyncio=False), loop,

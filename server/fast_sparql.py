@@ -44,6 +44,9 @@ from .state import knowledge
 
 PATH = "/sparql"
 BLUEPRINTS = (None, "sparql")  # the hooks that apply to /sparql: the app's own and its blueprint's
+# What the base IRI of a /sparql request depends on (server.sparql.base_iri reads nothing else).
+BASE_IRI_KEYS = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME", "PATH_INFO")
+MAX_KEPT_BASE_IRIS = 256
 
 
 def status_line(code: int) -> str:
@@ -77,6 +80,7 @@ class FastSparql:
         self.wsgi_app = wsgi_app
         self.enabled = enabled  # off: every request goes through Flask (to compare the two, or to rule this out)
         self._headers: list | None = None
+        self._base_iris: dict[tuple, str] = {}
         self._checked = False
 
     @property
@@ -140,7 +144,7 @@ class FastSparql:
             return None  # the view says what is wrong
         method = environ["REQUEST_METHOD"]
         try:
-            answer = knowledge(self.app).executor.run(text, fmt, base_iri=base_iri(self.app.request_class(environ)))
+            answer = knowledge(self.app).executor.run(text, fmt, base_iri=self.base_iri(environ))
         except CrampkgError as exc:  # as server.errors.error_response words it
             body = (str(exc).rstrip("\n") + "\n").encode("utf-8")
             headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
@@ -155,6 +159,17 @@ class FastSparql:
         environ[MARK] = True  # the response cache may keep it, as it keeps the view's
         start_response("200 OK", self.hooked(headers, method))
         return [answer.body]
+
+    def base_iri(self, environ: dict) -> str:
+        """:func:`server.sparql.base_iri` of the request, kept per host and address: building a werkzeug request
+        for it costs as much as the rest of this path, and a server sees few names for itself."""
+        key = tuple(environ.get(name) for name in BASE_IRI_KEYS)
+        iri = self._base_iris.get(key)
+        if iri is None:
+            iri = base_iri(self.app.request_class(environ))
+            if len(self._base_iris) < MAX_KEPT_BASE_IRIS:  # the Host header is the client's: bound what is kept
+                self._base_iris[key] = iri
+        return iri
 
     def hooked(self, headers: list[tuple[str, str]], method: str) -> list[tuple[str, str]]:
         """``headers`` with those the app's hooks add; a header already there is replaced in place, as werkzeug's

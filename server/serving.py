@@ -94,18 +94,16 @@ class Server:
             self.socket.close()
             raise
         self.socket.set_inheritable(False)
-
-    @property
-    def effective_port(self) -> int:
-        """The port listened on (the free one chosen when ``port`` was 0)."""
-        return self.socket.getsockname()[1]
+        self.effective_port: int = self.socket.getsockname()[1]  # the free one chosen when ``port`` was 0
 
     def run(self) -> None:
         """Serve until SIGINT or SIGTERM."""
         stopped = set_sync_signals()
         done = threading.Event()
         stopped.add_cb(done.set)
-        listener = SocketHolder(self.socket.fileno(), False, BACKLOG)  # fd, not a Unix socket, backlog
+        # granian owns the descriptor from here and closes it when it stops: closing it here as well could close
+        # whatever file got its number in between
+        listener = SocketHolder(self.socket.detach(), False, BACKLOG)  # fd, not a Unix socket, backlog
         worker = WSGIWorker(1, (None, listener), None, IO_THREADS, IO_BLOCKING_THREADS, self.threads,
                             IDLE_THREAD_SECONDS, MAX_CONNECTIONS, str(HTTPModes.http1), self.http1, None, None,
                             *NO_TLS, NO_METRICS)
@@ -113,7 +111,6 @@ class Server:
         worker.serve_mtr(_new_cbscheduler(loop, _callback_wrapper(self.app, {}, None), impl_asyncio=False), loop,
                          stopped)
         done.wait()
-        self.socket.close()
 
 
 def serve(app: Callable, *, host: str, port: int, threads: int) -> None:

@@ -9,6 +9,7 @@ re-encodes results.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import queue
@@ -117,6 +118,7 @@ def _serve(conn, inherited: list, memory_mb: int | None = None) -> None:
     for other in inherited:
         other.close()
     close_sockets(keep=conn.fileno())
+    gc.freeze()  # the inherited engine lives as long as the worker: no collection need walk (and copy) it
     if memory_mb:
         cap_memory(memory_mb)
     parent = os.getppid()

@@ -38,6 +38,7 @@ cores (:data:`~kg.query.limits.SERVER_THREADS`); the query workers' queue cap bo
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 from collections.abc import Callable
 
@@ -47,7 +48,7 @@ from granian._loops import loops
 from granian._signals import set_sync_signals
 from granian.constants import HTTPModes
 from granian.http import HTTP1Settings
-from granian.wsgi import _callback_wrapper
+from granian.wsgi import Response, ResponseIterWrap
 
 from kg.query import limits
 
@@ -72,6 +73,38 @@ IDLE_THREAD_SECONDS = 30
 # No TLS: crampkg serves loopback or sits behind a proxy that terminates TLS.
 NO_TLS = (False, None, None, None, "tls1.3", None, [], False)
 NO_METRICS = (None, None)
+
+
+# The WSGI keys every request shares. granian's own wrapper (granian.wsgi._callback_wrapper) also copies the
+# whole process environment into every request's environ: a variable such as HTTP_PROXY or CONTENT_LENGTH in
+# the server's environment would then read as a header of every request, and the environment's secrets would
+# sit in every environ. Requests here see only what the client sent.
+WSGI_KEYS = {
+    "GATEWAY_INTERFACE": "CGI/1.1",
+    "SCRIPT_NAME": "",
+    "SERVER_SOFTWARE": "crampkg (granian)",
+    "wsgi.errors": sys.stderr,
+    "wsgi.input_terminated": True,  # granian gives the body's end; werkzeug reads a body without a length by it
+    "wsgi.multiprocess": False,
+    "wsgi.multithread": True,
+    "wsgi.run_once": False,
+    "wsgi.version": (1, 0),
+}
+
+
+def runner(app: Callable) -> Callable:
+    """The function granian calls for each request (``proto``: where the answer goes; ``scope``: the request's
+    WSGI keys): ``app`` called as WSGI, its answer handed back as granian's own wrapper does."""
+    def run(proto, scope: dict) -> int:
+        response = Response()
+        body = app(WSGI_KEYS | scope, response)
+        if isinstance(body, list):
+            proto.response_bytes(response.status, response.headers, b"".join(body))
+        else:
+            proto.response_iter(response.status, response.headers, ResponseIterWrap(body))
+        return response.status
+
+    return run
 
 
 class Server:
@@ -108,8 +141,7 @@ class Server:
                             IDLE_THREAD_SECONDS, MAX_CONNECTIONS, str(HTTPModes.http1), self.http1, None, None,
                             *NO_TLS, NO_METRICS)
         loop = loops.get("auto")
-        worker.serve_mtr(_new_cbscheduler(loop, _callback_wrapper(self.app, {}, None), impl_asyncio=False), loop,
-                         stopped)
+        worker.serve_mtr(_new_cbscheduler(loop, runner(self.app), impl_asyncio=False), loop, stopped)
         done.wait()
 
 

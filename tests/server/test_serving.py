@@ -12,6 +12,7 @@ import socket
 
 import pytest
 import requests
+from conftest import start_server, stop_server
 from http_support import raw
 
 from server.serving import READ_BUFFER_BYTES
@@ -77,3 +78,17 @@ def test_header_names_go_out_in_lower_case(live_server):
     status, raw_head = raw(live_server.port, ASK + b"\r\n")
     assert b"\r\ncontent-type: " in raw_head and b"Content-Type" not in raw_head.partition(b"\r\n\r\n")[0]
     assert status == 200 and b"x-content-type-options: nosniff" in head
+
+
+def test_the_server_environment_never_reads_as_a_request_header(built):
+    """granian's own WSGI wrapper copies the process environment into every request; ours does not. Started
+    with HTTP_COOKIE of 20 KB, CONTENT_LENGTH and HTTP_HOST in its environment, the server still answers a
+    plain GET as sent (no 431 for a cookie nobody sent, no body expected, the client's own Host)."""
+    server = start_server(env={"HTTP_COOKIE": "c" * 20_000, "CONTENT_LENGTH": "5", "HTTP_HOST": "evil.example"})
+    try:
+        r = requests.get(f"{server.url}/sparql", params={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"},
+                         headers={"Accept": "application/n-triples"}, timeout=10)
+        assert r.status_code == 200, r.text
+        assert r.text.startswith(f"<{server.url}/s>")
+    finally:
+        stop_server(server)

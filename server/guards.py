@@ -2,8 +2,9 @@
 headers (431) and the security headers on every response.
 
 It is WSGI middleware rather than Flask hooks so that it also covers answers made before Flask is entered
-(the response cache, the per-client budget) and so that it does not depend on the server in front: waitress
-accepts 256 KB of headers, other servers other amounts.
+(the response cache, the per-client budget, the /sparql fast path) and so that it does not depend on the server
+in front: granian reads about 400 KB of headers (server/serving.py lists what it answers itself), waitress
+256 KB, other servers other amounts.
 
 The Content-Security-Policy allows only this server's own scripts, styles, images and fetches: no inline
 script and no eval, so text reflected into a page can never run. Two inline ``<style>`` elements are allowed,

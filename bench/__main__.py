@@ -11,7 +11,8 @@ sets as targets. A static Flask route under the same HTTP server is the ceiling 
 bench/results/latest.md; nothing here is a test and nothing asserts a time.
 
 Peers are run from PEERS_BIN (default .venv-bench/bin, made by `make bench`); a missing peer is reported
-as such, never silently dropped.
+as such, never silently dropped. BENCH_SERVE_ARGS (e.g. "--workers 4") adds options to `crampkg serve`; such a
+run goes to bench/results/latest-<options>.md, beside the run with the defaults.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -37,6 +39,8 @@ from kg.query.catalogue import Catalogue
 from kg.query.text import with_values
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
+# Options for `crampkg serve` beyond its defaults (e.g. "--workers 4"), to measure a setting against them.
+SERVE_ARGS = shlex.split(os.environ.get("BENCH_SERVE_ARGS", ""))
 DURATION = float(os.environ.get("BENCH_SECONDS", "2"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 WRK = os.environ.get("WRK", "wrk")
@@ -161,7 +165,8 @@ def start_targets(workdir: Path) -> tuple[list[Target], dict]:
     py = sys.executable
     targets, startup = [], {}
     port = free_port()
-    process, startup["crampkg"] = start([py, "-m", "kg.cli", "serve", "--port", str(port)], port, "/sparql")
+    process, startup["crampkg"] = start([py, "-m", "kg.cli", "serve", "--port", str(port), *SERVE_ARGS], port,
+                                        "/sparql")
     targets.append(Target("crampkg", port, process, "/sparql", canned=True))
     oxigraph, rdflib_endpoint = PEERS_BIN / "oxigraph", PEERS_BIN / "rdflib-endpoint"
     if oxigraph.exists():
@@ -201,7 +206,8 @@ def table(results: dict, startup: dict, workloads: list[str], before: str, after
         (f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {before} (1 / 5 / 15 min; after the run: "
          f"{after.rsplit('load average ', 1)[-1]}). wrk, {CLIENTS} keep-alive connections × {DURATION:g} s per "
          f"cell, median of {ROUNDS} interleaved rounds, loopback; `crampkg serve` as started by default (granian, "
-         "2 query workers, time limit, row cap, read-only and no-SERVICE guards on, response cache on). "
+         "2 query workers, time limit, row cap, read-only and no-SERVICE guards on, response cache on)"
+         + (f" with `{shlex.join(SERVE_ARGS)}`" if SERVE_ARGS else "") + ". "
          f"Static Flask route under the same HTTP server: {static:,.0f} req/s."),
         "",
         "| workload | " + " | ".join(f"{n} req/s (p50 / p99 ms)" for n in names)
@@ -253,8 +259,10 @@ def main() -> int:
                    for w, by_target in runs.items()}
         text = table(results, startup, workloads, before, machine())
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "latest.md").write_text(text)
-        (RESULTS / "latest.json").write_text(json.dumps({"runs": runs, "startup": startup}, indent=2))
+        name = "latest" + ("-" + "".join(SERVE_ARGS).replace("-", "") if SERVE_ARGS else "")
+        (RESULTS / f"{name}.md").write_text(text)
+        (RESULTS / f"{name}.json").write_text(json.dumps({"runs": runs, "startup": startup,
+                                                           "serve_args": SERVE_ARGS}, indent=2))
         print("\n" + text)
         return 0
     finally:

@@ -131,35 +131,44 @@ def check_evidence(claims: list[Claim], article: str, path: Path, *, require_off
             )
 
 
+# Made once: a namespace attribute is a new URIRef at every access, and one term shared by millions of triples
+# keeps the graph's memory down and its index lookups on the identity fast path.
+TYPE, CLAIM, SUBJECT, PREDICATE, OBJECT = RDF.type, CK.Claim, RDF.subject, RDF.predicate, RDF.object
+QUOTED_FROM, CLAIM_OF, HAS_EVIDENCE = PROV.wasQuotedFrom, CK.claimOf, CK.hasEvidence
+SPECIFIC_RESOURCE, HAS_SOURCE, HAS_SELECTOR = OA.SpecificResource, OA.hasSource, OA.hasSelector
+QUOTE_SELECTOR, EXACT, PREFIX, SUFFIX = OA.TextQuoteSelector, OA.exact, OA.prefix, OA.suffix
+POSITION_SELECTOR, START, END, NON_NEGATIVE = OA.TextPositionSelector, OA.start, OA.end, XSD.nonNegativeInteger
+
+
 def expand_claims(claims: list[Claim], article: str, *, source: URIRef = ARTICLE, into: Graph | None = None) -> Graph:
     """The asserted triples a list of checked claims stands for: direct triples plus evidenced claim nodes
     quoted from `source` (the article's IRI); added to `into` when given (a corpus adds each article's)."""
     g = Graph() if into is None else into
     for c in claims:
         g.add(c.triple)
-        g.add((c.iri, RDF.type, CK.Claim))
-        g.add((c.iri, RDF.subject, c.subject))
-        g.add((c.iri, RDF.predicate, c.predicate))
-        g.add((c.iri, RDF.object, c.object))
+        g.add((c.iri, TYPE, CLAIM))
+        g.add((c.iri, SUBJECT, c.subject))
+        g.add((c.iri, PREDICATE, c.predicate))
+        g.add((c.iri, OBJECT, c.object))
         for p, o in c.qualifiers:
             g.add((c.iri, p, o))
-        g.add((c.iri, PROV.wasQuotedFrom, source))
+        g.add((c.iri, QUOTED_FROM, source))
         for about in (c.subject, c.object):
             if isinstance(about, URIRef) and "/id/" in str(about):
-                g.add((c.iri, CK.claimOf, about))
+                g.add((c.iri, CLAIM_OF, about))
         evidence = URIRef(f"{c.iri}/evidence")
         quote_sel = URIRef(f"{c.iri}/evidence/quote")
         position_sel = URIRef(f"{c.iri}/evidence/position")
-        g.add((c.iri, CK.hasEvidence, evidence))
-        g.add((evidence, RDF.type, OA.SpecificResource))
-        g.add((evidence, OA.hasSource, source))
-        g.add((evidence, OA.hasSelector, quote_sel))
-        g.add((evidence, OA.hasSelector, position_sel))
-        g.add((quote_sel, RDF.type, OA.TextQuoteSelector))
-        g.add((quote_sel, OA.exact, Literal(c.quote)))
-        g.add((quote_sel, OA.prefix, Literal(article[max(0, c.start - CONTEXT_CHARS) : c.start])))
-        g.add((quote_sel, OA.suffix, Literal(article[c.end : c.end + CONTEXT_CHARS])))
-        g.add((position_sel, RDF.type, OA.TextPositionSelector))
-        g.add((position_sel, OA.start, Literal(c.start, datatype=XSD.nonNegativeInteger)))
-        g.add((position_sel, OA.end, Literal(c.end, datatype=XSD.nonNegativeInteger)))
+        g.add((c.iri, HAS_EVIDENCE, evidence))
+        g.add((evidence, TYPE, SPECIFIC_RESOURCE))
+        g.add((evidence, HAS_SOURCE, source))
+        g.add((evidence, HAS_SELECTOR, quote_sel))
+        g.add((evidence, HAS_SELECTOR, position_sel))
+        g.add((quote_sel, TYPE, QUOTE_SELECTOR))
+        g.add((quote_sel, EXACT, Literal(c.quote)))
+        g.add((quote_sel, PREFIX, Literal(article[max(0, c.start - CONTEXT_CHARS) : c.start])))
+        g.add((quote_sel, SUFFIX, Literal(article[c.end : c.end + CONTEXT_CHARS])))
+        g.add((position_sel, TYPE, POSITION_SELECTOR))
+        g.add((position_sel, START, Literal(c.start, datatype=NON_NEGATIVE)))
+        g.add((position_sel, END, Literal(c.end, datatype=NON_NEGATIVE)))
     return g

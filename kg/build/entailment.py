@@ -45,22 +45,6 @@ SCHEMA_PREDICATES = {RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.rang
 SCHEMA_TYPES = {OWL.TransitiveProperty, OWL.AllDisjointClasses, OWL.Restriction}
 
 
-def _check_supported(triples: Iterable[Triple]) -> None:
-    owl = str(OWL)
-    for s, p, o in triples:
-        for term in (p, o) if p != RDF.type else (o,):
-            if isinstance(term, URIRef) and str(term).startswith(owl) and term not in SUPPORTED_OWL:
-                raise UnsupportedConstruct(
-                    f"{s.n3()} {p.n3()} {o.n3()}: the fast reasoner does not implement {term.n3()}; "
-                    "build with --reasoner owlrl"
-                )
-        if p == OWL.sameAs and s != o:
-            raise UnsupportedConstruct(f"{s.n3()} owl:sameAs {o.n3()}: the fast reasoner does not implement "
-                                       "owl:sameAs; build with --reasoner owlrl")
-        if isinstance(p, URIRef) and p in SCHEMA_PREDICATES and isinstance(s, Literal):
-            raise UnsupportedConstruct(f"{s.n3()} {p.n3()} {o.n3()}: a literal cannot carry an axiom")
-
-
 def _transitive(pairs: Iterable[tuple[Node, Node]]) -> dict[Node, set[Node]]:
     """Reflexive-free transitive closure of a small relation, as successor sets."""
     succ: dict[Node, set[Node]] = defaultdict(set)
@@ -280,11 +264,56 @@ class _Closure:
         return frontier
 
 
+def _scan(triples: Iterable[Triple], closure: _Closure | None = None, relevant: set[int] | frozenset[int] = frozenset(),
+          ill_typed: set[Literal] | None = None) -> list[tuple[int, int, int]]:
+    """One pass over a graph: refuse a construct outside the supported set (naming the first triple that uses
+    it), code the triples whose predicate the rules read (with `closure`), and collect ill-typed literal objects
+    (into `ill_typed`). A corpus's millions of triples are walked once for all three, and what depends only on
+    the predicate is decided once per distinct predicate."""
+    owl = str(OWL)
+    coded: list[tuple[int, int, int]] = []
+    # predicate -> (its code, or -1 when no rule reads it; owl:sameAs; an axiom predicate)
+    seen: dict[Node, tuple[int, bool, bool]] = {}
+    code = closure.code if closure is not None else None
+    for s, p, o in triples:
+        known = seen.get(p)
+        if known is None:
+            if p != RDF.type and isinstance(p, URIRef) and p.startswith(owl) and p not in SUPPORTED_OWL:
+                _unsupported(s, p, o, p)
+            cp = code(p) if code is not None else -1
+            known = seen[p] = (cp if cp in relevant else -1, p == OWL.sameAs,
+                               isinstance(p, URIRef) and p in SCHEMA_PREDICATES)
+        cp, same_as, axiom = known
+        if isinstance(o, URIRef):
+            if o.startswith(owl) and o not in SUPPORTED_OWL:
+                _unsupported(s, p, o, o)
+        elif ill_typed is not None and isinstance(o, Literal) and o.ill_typed:
+            ill_typed.add(o)
+        if same_as and s != o:
+            raise UnsupportedConstruct(f"{s.n3()} owl:sameAs {o.n3()}: the fast reasoner does not implement "
+                                       "owl:sameAs; build with --reasoner owlrl")
+        if axiom and isinstance(s, Literal):
+            raise UnsupportedConstruct(f"{s.n3()} {p.n3()} {o.n3()}: a literal cannot carry an axiom")
+        if cp >= 0:
+            coded.append((code(s), cp, code(o)))
+    return coded
+
+
+def _unsupported(s: Node, p: Node, o: Node, term: Node) -> None:
+    raise UnsupportedConstruct(f"{s.n3()} {p.n3()} {o.n3()}: the fast reasoner does not implement {term.n3()}; "
+                               "build with --reasoner owlrl")
+
+
 def infer_fast(ontology: Graph, asserted: Graph) -> Graph:
     """The informative triples OWL 2 RL adds to ontology + asserted (as kg.build.closure.infer); raises on
     inconsistency and on OWL constructs outside the supported set."""
-    _check_supported(ontology)
-    _check_supported(asserted)
+    _scan(ontology)
+    schema = Schema(ontology)
+    closure = _Closure(schema)
+    code = closure.code
+    relevant = {code(p) for p in schema.relevant_predicates()}
+    ill_typed: set[Literal] = set()
+    coded = _scan(ontology, closure, relevant) + _scan(asserted, closure, relevant, ill_typed)
     schema_in_asserted = [t for p in SCHEMA_PREDICATES for t in asserted.triples((None, p, None))]
     schema_in_asserted += [t for c in SCHEMA_TYPES for t in asserted.triples((None, RDF.type, c))]
     if schema_in_asserted:
@@ -292,16 +321,6 @@ def infer_fast(ontology: Graph, asserted: Graph) -> Graph:
             f"{' '.join(x.n3() for x in schema_in_asserted[0])}: an axiom among the asserted triples; the fast "
             "reasoner reads axioms from the ontology only, so put it there or build with --reasoner owlrl"
         )
-    schema = Schema(ontology)
-    closure = _Closure(schema)
-    code = closure.code
-    relevant = {code(p) for p in schema.relevant_predicates()}
-    coded = []
-    for graph in (ontology, asserted):
-        for s, p, o in graph:
-            cp = code(p)
-            if cp in relevant:
-                coded.append((code(s), cp, code(o)))
     closure.load(coded)
     del coded
     inferred = Graph(store="SimpleMemory")
@@ -313,13 +332,13 @@ def infer_fast(ontology: Graph, asserted: Graph) -> Graph:
     for t in schema.axiom_triples():
         if t not in ontology and t not in asserted and informative(*t):
             inferred.add(t)
-    _check_literals(asserted)
+    _check_literals(ill_typed)
     _check_disjoint(schema, closure, ontology, asserted)
     return inferred
 
 
-def _check_literals(asserted: Graph) -> None:
-    bad = sorted({o for o in asserted.objects() if isinstance(o, Literal) and o.ill_typed})
+def _check_literals(ill_typed: set[Literal]) -> None:
+    bad = sorted(ill_typed)
     if bad:
         # owlrl's words, so both reasoners refuse the same input with the same message
         raise InconsistencyError("the graph is inconsistent:\n" + "\n".join(

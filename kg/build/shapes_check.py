@@ -31,6 +31,9 @@ from kg.graph.terms import from_oxigraph
 from kg.namespaces import OA
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+# Made once: a namespace attribute is a new URIRef at every access, compared by value in every dict lookup, and
+# these are read for every value of every focus node.
+TYPE, SUB_CLASS_OF, LANG_STRING, STRING = RDF.type, RDFS.subClassOf, RDF.langString, XSD.string
 
 # Shapes-graph terms this validator implements (or that carry no constraint).
 SUPPORTED = {
@@ -70,7 +73,7 @@ class _Index:
     def __init__(self, graphs: Sequence[Graph], predicates: set[URIRef], inverse: set[URIRef]):
         self.forward: dict[URIRef, dict[Node, list[Node]]] = {}
         self.backward: dict[URIRef, dict[Node, list[Node]]] = {}
-        for p in predicates | {RDF.type, RDFS.subClassOf}:
+        for p in predicates | {TYPE, SUB_CLASS_OF}:
             fwd: dict[Node, set[Node]] = defaultdict(set)
             for g in graphs:
                 for s, o in g.subject_objects(p):
@@ -82,8 +85,9 @@ class _Index:
                 for o in os:
                     back[o].append(s)
             self.backward[p] = back
+        self.types = self.forward[TYPE]
         self.instances: dict[Node, set[Node]] = defaultdict(set)
-        for s, classes in self.forward[RDF.type].items():
+        for s, classes in self.types.items():
             for c in classes:
                 self.instances[c].add(s)
         self._subclasses: dict[Node, set[Node]] = {}
@@ -92,7 +96,7 @@ class _Index:
         """cls and every class below it by rdfs:subClassOf in the data (SHACL's rdfs:subClassOf*)."""
         if cls not in self._subclasses:
             below: dict[Node, list[Node]] = defaultdict(list)
-            for s, os in self.forward[RDFS.subClassOf].items():
+            for s, os in self.forward[SUB_CLASS_OF].items():
                 for o in os:
                     below[o].append(s)
             seen, todo = {cls}, [cls]
@@ -108,7 +112,7 @@ class _Index:
         return {x for c in self.subclasses(cls) for x in self.instances.get(c, ())}
 
     def is_instance(self, node: Node, cls: Node) -> bool:
-        return bool(set(self.forward[RDF.type].get(node, ())) & self.subclasses(cls))
+        return not self.subclasses(cls).isdisjoint(self.types.get(node, ()))
 
 
 class Shapes:
@@ -320,9 +324,9 @@ def _lang_matches(tag: str, wanted: str) -> bool:
 def _has_datatype(value: Node, dt: Node) -> bool:
     if not isinstance(value, Literal):
         return False
-    if dt == RDF.langString:
+    if dt == LANG_STRING:
         return bool(value.language)
-    actual = value.datatype or (None if value.language else XSD.string)
+    actual = value.datatype or (None if value.language else STRING)
     return actual == dt and not value.ill_typed
 
 
@@ -376,7 +380,9 @@ def violations(graphs: Sequence[Graph], shapes_path: Path, nquads: bytes | None 
         if any(True for _ in shapes.g.objects(shape, SH.sparql)) and focus:
             if store is None:
                 store = pyoxigraph.Store()
-                store.bulk_load(nquads if nquads is not None else _nquads(graphs), pyoxigraph.RdfFormat.N_QUADS)
+                # load, not bulk_load: into an in-memory store it costs a sixth less CPU (6.0 s against 7.1 s
+                # for the 2.4 million quads of a 1,000-article corpus)
+                store.load(nquads if nquads is not None else _nquads(graphs), pyoxigraph.RdfFormat.N_QUADS)
             found += _sparql_violations(shapes, shape, focus, store)
     return sorted(set(found))
 

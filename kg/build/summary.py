@@ -8,20 +8,22 @@ from rdflib.namespace import OWL, RDF
 from kg.namespaces import CK, DISCLAIMER, ID
 
 
-def summarize(ontology: Graph, asserted: Graph, inferred: Graph) -> dict:
+def summarize(ontology: Graph, asserted: Graph, inferred: Graph, sizes: dict[str, int] | None = None) -> dict:
+    """The summary of a build's graphs; `sizes` (triples per graph, when the caller has counted them) spares
+    counting them here, a walk over every triple of a corpus."""
     graphs = (ontology, asserted, inferred)  # not their union: copying a corpus's millions of triples costs
+    ids, ck = str(ID), str(CK)
     per_class: dict[str, int] = {}
     for cls in sorted(set(ontology.subjects(RDF.type, OWL.Class))):
-        if isinstance(cls, URIRef) and str(cls).startswith(str(CK)):
-            members = {s for g in graphs for s in g.subjects(RDF.type, cls) if str(s).startswith(str(ID))}
-            members = {m for m in members if "/claim/" not in str(m)} if cls != CK.Claim else members
-            per_class[str(cls).rsplit("#", 1)[-1]] = len(members)
-    inferred_edges = sum(
-        1 for s, p, o in inferred if isinstance(o, URIRef) and str(s).startswith(str(ID)) and str(o).startswith(str(ID))
-    )
+        if isinstance(cls, URIRef) and cls.startswith(ck):
+            members = {s for g in graphs for s in g.subjects(RDF.type, cls) if s.startswith(ids)}
+            members = {m for m in members if "/claim/" not in m} if cls != CK.Claim else members
+            per_class[cls.rsplit("#", 1)[-1]] = len(members)
+    inferred_edges = sum(1 for s, p, o in inferred if isinstance(o, URIRef) and s.startswith(ids) and o.startswith(ids))
     inferred_causal = len(set(inferred.triples((None, CK.causallyUpstreamOf, None))))
+    sizes = sizes or {"ontology": len(ontology), "asserted": len(asserted), "inferred": len(inferred)}
     return {
-        "triples": {"ontology": len(ontology), "asserted": len(asserted), "inferred": len(inferred)},
+        "triples": {name: sizes[name] for name in ("ontology", "asserted", "inferred")},
         "claims": len(set(asserted.subjects(RDF.type, CK.Claim))),
         "entities_per_class": per_class,
         "inferred_edges": inferred_edges,

@@ -20,8 +20,10 @@ from kg.errors import BuildError
 from kg.graph.terms import from_oxigraph
 
 
-def _converter() -> Callable[[object], Node]:
-    """kg.graph.terms.from_oxigraph, each distinct term converted once (a claims file repeats its terms)."""
+def converter() -> Callable[[object], Node]:
+    """kg.graph.terms.from_oxigraph, each distinct term converted once: a claims file repeats its terms, and the
+    files of a corpus share theirs (one converter for all of them makes one object of each term, so the asserted
+    graph holds one copy and its index lookups stay on the identity fast path)."""
     cache: dict[object, Node] = {}
 
     def convert(term) -> Node:
@@ -33,10 +35,12 @@ def _converter() -> Callable[[object], Node]:
     return convert
 
 
-def read_turtle(path: Path, fallback: Callable[[Path], Graph]) -> Graph:
+def read_turtle(path: Path, fallback: Callable[[Path], Graph],
+                convert: Callable[[object], Node] | None = None) -> Graph:
     """The triples of a Turtle file; `fallback` (rdflib's parser) explains a file pyoxigraph rejects, or reads
-    a file pyoxigraph cannot open (a missing file)."""
-    convert = _converter()
+    a file pyoxigraph cannot open (a missing file). `convert` (a :func:`converter`) may be shared by the files
+    of one build."""
+    convert = convert or converter()
     try:
         triples = [(convert(t.subject), convert(t.predicate), convert(t.object))
                    for t in pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE)]

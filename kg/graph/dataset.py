@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -68,7 +70,12 @@ def nquads_of_graphs(graphs: Iterable[tuple[URIRef, Graph]]) -> bytes:
     """Sorted N-Quads of named graphs (name, graph), straight from the graphs: the bytes :func:`sorted_lines` gives
     for rdflib's serialisation of a Dataset holding them (each term written by the function rdflib's serializer
     uses), without first copying a corpus of millions of triples into a Dataset, and writing each distinct term
-    once rather than once per triple."""
+    once rather than once per triple.
+
+    Each line is encoded on its own and the bytes are sorted: UTF-8 orders bytes as Unicode orders code points, so
+    the order is the one sorting the text gives, but no text of the whole dataset is ever made. One character
+    outside Latin-1 anywhere made that text four times the file's size (a corpus of 1,000 articles: 1 GB of text
+    for 0.5 GB of N-Quads), copied once more to add the last newline and once more to encode it."""
     written: dict[Node, str] = {}
 
     def term(node: Node) -> str:
@@ -77,8 +84,12 @@ def nquads_of_graphs(graphs: Iterable[tuple[URIRef, Graph]]) -> bytes:
             text = written[node] = _quoteLiteral(node) if isinstance(node, Literal) else node.n3()
         return text
 
-    lines: set[str] = set()
+    lines: list[bytes] = []
     for name, graph in graphs:
         suffix = f" {name.n3()} ."
-        lines.update(f"{term(s)} {term(p)} {term(o)}{suffix}" for s, p, o in graph)
-    return ("\n".join(sorted(lines)) + "\n").encode("utf-8", "replace")
+        lines += [f"{term(s)} {term(p)} {term(o)}{suffix}".encode("utf-8", "replace") for s, p, o in graph]
+    lines.sort()
+    # distinct terms that write the same text would give one line twice: kept once, as a set of lines keeps it
+    lines = list(map(itemgetter(0), groupby(lines)))
+    lines.append(b"")  # the last line's newline, without copying the whole dataset to add it
+    return b"\n".join(lines) if len(lines) > 1 else b"\n"

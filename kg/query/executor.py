@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import queue
 import resource
 import signal
 import stat
 import threading
+import time
 from dataclasses import dataclass
 
 from kg.errors import CrampkgError, MemoryLimit, Overloaded, QueryTimeout, WorkerFailed
@@ -138,6 +138,7 @@ class _Worker:
                                      name="crampkg-query")
         self.process.start()
         child.close()
+        self.idle_since = time.monotonic()
 
     def kill(self) -> None:
         if self.process.pid is not None:
@@ -150,51 +151,131 @@ class _Worker:
 
 
 class Executor:
-    """Runs queries on ``engine``: in ``workers`` killable processes, or in-process when ``workers`` is 0.
+    """Runs queries on ``engine``: in killable worker processes, or in-process when ``workers`` is 0.
 
-    At most ``max_pending`` queries are running or waiting for a worker; one more is refused at once
-    (:class:`Overloaded`) instead of holding a server thread for up to a time limit per query ahead of it,
-    so slow queries cannot starve the threads that serve everything else.
+    ``workers`` processes are kept; when every one is busy (a slow query holds a worker for up to the time
+    limit), a further one is forked for the next query, up to ``max_workers``, so quick queries are not held
+    behind slow ones. A worker beyond ``workers`` that stays idle for ``idle_seconds`` is stopped.
+
+    At most ``max_pending`` queries are running or waiting for a worker. One more waits up to ``queue_wait``
+    seconds for room and is then refused (:class:`Overloaded`, 503 with Retry-After): a burst of quick queries
+    is absorbed, while a flood of slow ones holds a server thread for at most ``queue_wait`` each, so it cannot
+    starve the threads that serve everything else. ``queue_wait`` 0 refuses at once.
     """
 
     def __init__(self, engine: Engine, *, workers: int = limits.QUERY_WORKERS,
+                 max_workers: int | None = limits.QUERY_WORKERS_MAX,
                  timeout: float | None = limits.QUERY_TIMEOUT, max_rows: int | None = limits.MAX_ROWS,
-                 max_pending: int | None = limits.QUERY_QUEUE, memory_mb: int | None = limits.WORKER_MEMORY_MB) -> None:
+                 max_pending: int | None = limits.QUERY_QUEUE, queue_wait: float = limits.QUEUE_WAIT,
+                 memory_mb: int | None = limits.WORKER_MEMORY_MB,
+                 idle_seconds: float = limits.WORKER_IDLE_SECONDS) -> None:
         global _ENGINE
+        if max_workers is not None and workers > 0 and max_workers < workers:
+            raise CrampkgError(f"at most {max_workers} query workers cannot keep {workers} running; "
+                               f"give a maximum of at least {workers}")
+        if queue_wait < 0:
+            raise CrampkgError(f"a queue wait of {queue_wait:g} s is negative; give 0 (refuse at once) or more")
         self.engine = engine
         self.timeout = timeout
         self.max_rows = max_rows
         self.workers = workers
+        self.max_workers = max(max_workers or workers, workers)
         self.memory_mb = memory_mb if workers > 0 else None  # only a worker process can be capped
         self.max_pending = max_pending or limits.QUERY_QUEUE
-        self._slots = threading.BoundedSemaphore(self.max_pending)
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._all: set[_Worker] = set()
+        self.queue_wait = queue_wait
+        self.idle_seconds = idle_seconds
         self._lock = threading.Lock()
+        self._room = threading.Condition(self._lock)  # a query slot was freed
+        self._freed = threading.Condition(self._lock)  # a worker became idle, or one may be forked
+        self._pending = 0
+        self._idle: list[_Worker] = []  # the most recently used last: it is taken first, so extras idle out
+        self._count = 0  # workers alive or being forked
+        self._all: set[_Worker] = set()  # every live worker, idle or busy, so that close() stops them all
+        self._closed = threading.Event()
         if workers > 0:
             _ENGINE = engine
             for _ in range(workers):
-                self._add_worker()
+                self._count += 1
+                self._release(self._fork())
+            if self.max_workers > workers:
+                threading.Thread(target=self._stop_idle_extras, name="crampkg-idle-workers", daemon=True).start()
 
-    def _add_worker(self) -> None:
+    @property
+    def worker_count(self) -> int:
+        """Workers alive or being forked."""
+        with self._lock:
+            return self._count
+
+    def _fork(self) -> _Worker:
+        """A new worker (counted by the caller before the fork, so that concurrent forks respect the cap)."""
         with self._lock:
             siblings = [w.conn for w in self._all]
-        worker = _Worker(siblings, self.memory_mb)
+        try:
+            worker = _Worker(siblings, self.memory_mb)
+        except BaseException:
+            with self._lock:
+                self._count -= 1
+                self._freed.notify()
+            raise
         with self._lock:
             self._all.add(worker)
-        self._idle.put(worker)
+        return worker
+
+    def _release(self, worker: _Worker) -> None:
+        worker.idle_since = time.monotonic()
+        with self._lock:
+            self._idle.append(worker)
+            self._freed.notify()
 
     def _retire(self, worker: _Worker) -> None:
+        """Stop ``worker`` (it overran, lost its memory or died); fork a replacement if fewer than ``workers``
+        would be left, so the kept workers stay ready."""
+        worker.kill()
         with self._lock:
             self._all.discard(worker)
-        worker.kill()
-        self._add_worker()
+            self._count -= 1
+            replace = self._count < self.workers and not self._closed.is_set()
+            if replace:
+                self._count += 1
+            else:
+                self._freed.notify()
+        if replace:
+            self._release(self._fork())
+
+    def _stop_idle_extras(self) -> None:
+        while not self._closed.wait(max(self.idle_seconds / 4, 0.05)):
+            now = time.monotonic()
+            with self._lock:
+                extra = self._count - self.workers
+                old = [w for w in self._idle if now - w.idle_since > self.idle_seconds][:max(extra, 0)]
+                for worker in old:
+                    self._idle.remove(worker)
+                    self._all.discard(worker)
+                self._count -= len(old)
+            for worker in old:
+                worker.kill()
+
+    def _admit(self) -> None:
+        deadline = time.monotonic() + self.queue_wait
+        with self._lock:
+            while self._pending >= self.max_pending:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    waited = f", waited {self.queue_wait:g} s for room" if self.queue_wait else ""
+                    raise Overloaded(f"the server is busy ({self.max_pending} queries running or waiting{waited}); "
+                                     "retry shortly")
+                self._room.wait(left)
+            self._pending += 1
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._pending -= 1
+            self._room.notify()
 
     def run(self, text: str, fmt: Format, *, dataset: DatasetSpec | None = None,
             bindings: dict | None = None, base_iri: str | None = None) -> Answer:
         args = (text, fmt.key, dataset, bindings, self.max_rows, base_iri)
-        if not self._slots.acquire(blocking=False):
-            raise Overloaded(f"the server is busy ({self.max_pending} queries running or waiting); retry shortly")
+        self._admit()
         try:
             if self.workers <= 0:
                 try:
@@ -205,19 +286,32 @@ class Executor:
                     raise failed(exc) from exc
             return self._in_worker(args)
         finally:
-            self._slots.release()
+            self._leave()
 
     def _idle_worker(self) -> _Worker:
-        """An idle worker that is still alive: one killed while idle (by an operator, the OOM killer) is
-        replaced here, so the query it would have been given is not lost with it."""
+        """An idle worker that is still alive, or a new one if all are busy and the cap allows. One killed
+        while idle (by an operator, the OOM killer) is dropped here, so the query it would have been given is
+        not lost with it."""
         while True:
-            worker = self._idle.get()
+            with self._lock:
+                while not self._idle and self._count >= self.max_workers:
+                    self._freed.wait()
+                if not self._idle:
+                    self._count += 1
+                    worker = None
+                else:
+                    worker = self._idle.pop()
+            if worker is None:
+                return self._fork()
             if worker.process.is_alive():
                 return worker
             self._retire(worker)
 
     def _in_worker(self, args: tuple) -> Answer:
-        worker = self._idle_worker()
+        return self._ask(self._idle_worker(), args)
+
+    def _ask(self, worker: _Worker, args: tuple) -> Answer:
+        """Evaluate ``args`` on ``worker`` (taken from the idle ones), within the time limit."""
         try:
             worker.conn.send(args)
             if not worker.conn.poll(self.timeout):
@@ -236,19 +330,28 @@ class Executor:
         if not ok and isinstance(value, MemoryLimit):
             self._retire(worker)  # a process that ran out of memory is not trusted with the next query
             raise value
-        self._idle.put(worker)
+        self._release(worker)
         if not ok:
             raise value
         return value
 
     def warm(self) -> None:
-        """Check that every worker answers (they are started by the constructor)."""
-        for _ in range(self.workers):
-            self.run("ASK {}", BY_KEY["json"])
+        """Check that every idle worker answers (they are started by the constructor)."""
+        with self._lock:
+            workers, self._idle = self._idle, []
+        for worker in workers:
+            if worker.process.is_alive():
+                self._ask(worker, ("ASK {}", "json", None, None, None, None))
+            else:
+                self._retire(worker)
 
     def close(self) -> None:
+        """Stop every worker, busy or idle."""
+        self._closed.set()
         with self._lock:
             workers = list(self._all)
             self._all.clear()
+            self._idle.clear()
+            self._count -= len(workers)
         for worker in workers:
             worker.kill()

@@ -206,6 +206,11 @@ class Executor:
         with self._lock:
             return self._count
 
+    def stats(self) -> dict[str, int]:
+        """Workers (alive or being forked), those busy, and queries admitted (running or waiting for a worker)."""
+        with self._lock:
+            return {"workers": self._count, "busy": self._count - len(self._idle), "pending": self._pending}
+
     def _fork(self) -> _Worker:
         """A new worker (counted by the caller before the fork, so that concurrent forks respect the cap)."""
         with self._lock:

@@ -16,6 +16,7 @@ import signal
 import stat
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 
 from kg.errors import CrampkgError, MemoryLimit, Overloaded, QueryTimeout, WorkerFailed
@@ -27,6 +28,8 @@ _ENGINE: Engine | None = None  # the engine a forked worker inherits
 _FORK = multiprocessing.get_context("fork")
 # How often an idle worker checks that its server is still alive (an orphan exits within this time).
 PARENT_CHECK_SECONDS = 1.0
+# The niceness given to a worker whose query runs past limits.LONG_QUERY_SECONDS (19 is the lowest priority).
+LONG_QUERY_NICE = 10
 # How long to wait for a killed worker to be reaped; SIGKILL takes effect at once, so this is only a bound.
 KILL_WAIT_SECONDS = 5
 
@@ -139,6 +142,14 @@ class _Worker:
         self.process.start()
         child.close()
         self.idle_since = time.monotonic()
+        self.demoted = False
+
+    def demote(self) -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, LONG_QUERY_NICE)
+        except (ProcessLookupError, PermissionError):
+            pass  # it has just ended, which the caller will see; or the system refuses: nothing is lost
+        self.demoted = True
 
     def kill(self) -> None:
         if self.process.pid is not None:
@@ -168,7 +179,8 @@ class Executor:
                  timeout: float | None = limits.QUERY_TIMEOUT, max_rows: int | None = limits.MAX_ROWS,
                  max_pending: int | None = limits.QUERY_QUEUE, queue_wait: float = limits.QUEUE_WAIT,
                  memory_mb: int | None = limits.WORKER_MEMORY_MB,
-                 idle_seconds: float = limits.WORKER_IDLE_SECONDS) -> None:
+                 idle_seconds: float = limits.WORKER_IDLE_SECONDS,
+                 long_query: float = limits.LONG_QUERY_SECONDS) -> None:
         global _ENGINE
         if max_workers is not None and workers > 0 and max_workers < workers:
             raise CrampkgError(f"at most {max_workers} query workers cannot keep {workers} running; "
@@ -184,10 +196,11 @@ class Executor:
         self.max_pending = max_pending or limits.QUERY_QUEUE
         self.queue_wait = queue_wait
         self.idle_seconds = idle_seconds
+        self.long_query = long_query
         self._lock = threading.Lock()
-        self._room = threading.Condition(self._lock)  # a query slot was freed
         self._freed = threading.Condition(self._lock)  # a worker became idle, or one may be forked
         self._pending = 0
+        self._waiting: deque[threading.Event] = deque()  # queries waiting for room, the longest-waiting first
         self._idle: list[_Worker] = []  # the most recently used last: it is taken first, so extras idle out
         self._count = 0  # workers alive or being forked
         self._all: set[_Worker] = set()  # every live worker, idle or busy, so that close() stops them all
@@ -261,21 +274,31 @@ class Executor:
                 worker.kill()
 
     def _admit(self) -> None:
-        deadline = time.monotonic() + self.queue_wait
+        """Count one more query in, waiting up to ``queue_wait`` for room. Room is handed to the waiting
+        queries in turn, so a newcomer never overtakes one that has waited."""
         with self._lock:
-            while self._pending >= self.max_pending:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    waited = f", waited {self.queue_wait:g} s for room" if self.queue_wait else ""
-                    raise Overloaded(f"the server is busy ({self.max_pending} queries running or waiting{waited}); "
-                                     "retry shortly")
-                self._room.wait(left)
-            self._pending += 1
+            if self._pending < self.max_pending and not self._waiting:
+                self._pending += 1
+                return
+            turn = threading.Event()
+            if self.queue_wait > 0:
+                self._waiting.append(turn)
+        if self.queue_wait > 0 and turn.wait(self.queue_wait):
+            return
+        with self._lock:
+            if turn.is_set():  # room was handed over as the wait ended
+                return
+            if self.queue_wait > 0:
+                self._waiting.remove(turn)
+        waited = f", waited {self.queue_wait:g} s for room" if self.queue_wait else ""
+        raise Overloaded(f"the server is busy ({self.max_pending} queries running or waiting{waited}); retry shortly")
 
     def _leave(self) -> None:
         with self._lock:
-            self._pending -= 1
-            self._room.notify()
+            if self._waiting:
+                self._waiting.popleft().set()  # the room passes to the query that has waited longest
+            else:
+                self._pending -= 1
 
     def run(self, text: str, fmt: Format, *, dataset: DatasetSpec | None = None,
             bindings: dict | None = None, base_iri: str | None = None) -> Answer:
@@ -315,11 +338,23 @@ class Executor:
     def _in_worker(self, args: tuple) -> Answer:
         return self._ask(self._idle_worker(), args)
 
+    def _answered(self, worker: _Worker) -> bool:
+        """Wait for ``worker``'s answer, at most the time limit; whether it came. A query still running after
+        ``long_query`` seconds has its worker's CPU priority lowered, so that quick queries, in other workers,
+        and the server itself come first on the CPU while it runs."""
+        first = self.long_query if self.timeout is None else min(self.timeout, self.long_query)
+        if worker.conn.poll(first):
+            return True
+        if self.timeout is not None and self.timeout <= first:
+            return False
+        worker.demote()
+        return worker.conn.poll(None if self.timeout is None else self.timeout - first)
+
     def _ask(self, worker: _Worker, args: tuple) -> Answer:
         """Evaluate ``args`` on ``worker`` (taken from the idle ones), within the time limit."""
         try:
             worker.conn.send(args)
-            if not worker.conn.poll(self.timeout):
+            if not self._answered(worker):
                 raise QueryTimeout(f"the query ran longer than the {self.timeout:g} s limit and was stopped; "
                                    "simplify it or add a LIMIT")
             ok, value = worker.conn.recv()
@@ -332,10 +367,12 @@ class Executor:
                 raise MemoryLimit(memory_message(self.memory_mb)) from None
             raise Overloaded(f"the query's worker stopped before answering "
                              f"({describe_exit(worker.process.exitcode, exc)}); please retry") from None
-        if not ok and isinstance(value, MemoryLimit):
-            self._retire(worker)  # a process that ran out of memory is not trusted with the next query
-            raise value
-        self._release(worker)
+        if (not ok and isinstance(value, MemoryLimit)) or worker.demoted:
+            # a process that ran out of memory is not trusted with the next query; one demoted by a long query
+            # cannot get its priority back without privileges, and holds the memory that query grew
+            self._retire(worker)
+        else:
+            self._release(worker)
         if not ok:
             raise value
         return value

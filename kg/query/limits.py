@@ -11,6 +11,7 @@ QUERY_WORKERS_MAX = 6  # workers forked when all are busy (slow queries hold the
 WORKER_IDLE_SECONDS = 30.0  # a worker beyond QUERY_WORKERS idle this long is stopped
 QUERY_QUEUE = 12  # queries running or waiting for a worker (keep below SERVER_THREADS: pages need threads too)
 QUEUE_WAIT = 2.0  # seconds a query waits for room in a full queue before 503 (0: refused at once)
+LONG_QUERY_SECONDS = 0.5  # a query running longer gets its worker's CPU priority lowered (quick ones first)
 MAX_ROWS = 10_000  # result rows (or triples) before an answer is truncated
 MAX_REQUEST_BYTES = 1_000_000  # bytes per request body or query text (413 above)
 RESPONSE_CACHE = 512  # answers kept by the response cache (the data is read-only); 0 turns it off

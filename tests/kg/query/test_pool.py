@@ -5,6 +5,8 @@ Bad inputs tried: a maximum below the kept workers, a negative wait.
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
 import threading
 import time
 
@@ -141,3 +143,25 @@ def test_a_burst_of_quick_queries_waits_for_room_instead_of_failing(engine):
 def test_bad_pool_settings_are_refused(engine, options, message):
     with pytest.raises(CrampkgError, match=message):
         Executor(engine, **options)
+
+
+def test_a_long_query_runs_at_a_lower_cpu_priority_and_its_worker_is_then_replaced(engine):
+    """Past ``long_query`` seconds, the worker running a query gets niceness 10, so quick queries come first;
+    quick queries' workers keep the server's priority. A demoted worker is not reused."""
+    executor = Executor(engine, workers=1, max_workers=3, timeout=3, long_query=0.2)
+    try:
+        slow, raised = slow_in_background(executor)
+
+        def niceness() -> dict[int, int]:
+            return {p.pid: os.getpriority(os.PRIO_PROCESS, p.pid) for p in multiprocessing.active_children()
+                    if p.name == "crampkg-query" and p.is_alive()}
+
+        assert wait_for(lambda: 10 in niceness().values()), niceness()
+        demoted = [pid for pid, nice in niceness().items() if nice == 10]
+        assert executor.run(FAST, JSON).body == TRUE
+        assert sorted(niceness().values()) == [0, 10]  # the quick query's worker was not demoted
+        slow.join(30)
+        assert isinstance(raised[0], QueryTimeout)
+        assert demoted[0] not in niceness() and set(niceness().values()) == {0}
+    finally:
+        executor.close()

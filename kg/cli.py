@@ -16,19 +16,19 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from kg.errors import CrampkgError
+from kg.errors import CrampkgError, shown
 from kg.export import CONTENTS, FORMATS, catalogue, export_bytes, format_options, get_format, select, write_export
 from kg.export.rdf import check_context
 from kg.graph.dataset import load_dataset
 from kg.namespaces import BUILD_DIR, DATASET_FILE, DISCLAIMER
 from kg.query import limits
 from kg.query.catalogue import Catalogue, known_iris
-from kg.query.engines import ENGINES, open_engine
+from kg.query.engines import DEFAULT_ENGINE, ENGINES, open_engine
 from kg.query.engines.remote import RemoteEngine
 from kg.query.table import FORMATTERS
 from kg.query.text import shape
+from kg.store.client import check_url
 from kg.store.snapshot import REFRESH_SECONDS
 
 
@@ -61,11 +61,6 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 MAX_QUERY_FILE = 10_000_000  # bytes; a query file larger than this is surely not a query
-
-
-def shown(text: str, limit: int = 80) -> str:
-    """`text` as it may appear in an error message: quoted, and cut short if long."""
-    return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
 def names_a_file(arg: str) -> bool:
@@ -127,7 +122,7 @@ def cmd_query(args: argparse.Namespace) -> int:
                                f"the canned queries are: {', '.join(catalogue.queries)}")
         shape(text)  # a malformed request fails before any engine is loaded
     if args.endpoint is not None:
-        engine = RemoteEngine(endpoint_url(args.endpoint))
+        engine = RemoteEngine(check_url(args.endpoint, "--endpoint"))
     else:
         engine = open_engine(args.engine, built_dataset(args.out))
     bindings = None
@@ -140,22 +135,6 @@ def cmd_query(args: argparse.Namespace) -> int:
     result = engine.query(text, bindings=bindings)
     sys.stdout.write(FORMATTERS[args.format](result).rstrip("\n") + "\n")
     return 0
-
-
-def endpoint_url(url: str) -> str:
-    """An http(s) URL with a host: SPARQLWrapper would otherwise open file: and other URLs too."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
-    except ValueError as exc:
-        raise CrampkgError(f"--endpoint {shown(url)}: not a URL ({exc})") from None
-    if parts.scheme not in ("http", "https") or not host:
-        raise CrampkgError(f"--endpoint {shown(url)}: give an http:// or https:// URL of a SPARQL endpoint")
-    if any(c.isspace() or ord(c) < 32 for c in url):
-        raise CrampkgError(f"--endpoint {shown(url)}: a URL has no spaces or control characters; "
-                           "percent-encode them")
-    return url
 
 
 def built_dataset(out: str) -> Path:
@@ -171,7 +150,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from waitress import create_server
 
     from kg.build import build, format_summary
-    from kg.store.client import check_url, public_url
+    from kg.store.client import public_url
     from server import create_app
 
     config = {"ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout, "QUERY_WORKERS": args.workers,
@@ -211,7 +190,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_load(args: argparse.Namespace) -> int:
     """Push the build into an external store (kg.store.load); credentials come from the environment only."""
-    from kg.store.client import Credentials, Store, check_url
+    from kg.store.client import Credentials, Store
     from kg.store.load import load
 
     store = Store(check_url(args.endpoint, "--endpoint"),
@@ -347,7 +326,7 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="a canned query's parameter (repeatable)")
     q.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    q.add_argument("--engine", choices=ENGINES, default="oxigraph", help="local engine (default: %(default)s)")
+    q.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="local engine (default: %(default)s)")
     q.add_argument("--endpoint", metavar="URL", help="query this SPARQL endpoint instead of the local build")
     q.set_defaults(func=cmd_query)
 
@@ -356,7 +335,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--port", type=whole_number(0, 65535), default=8000, help="0: any free port")
     v.add_argument("--threads", type=whole_number(1, 1000), default=limits.SERVER_THREADS,
                    help="waitress threads (default: %(default)s)")
-    v.add_argument("--engine", choices=ENGINES, default="oxigraph", help="query engine (default: %(default)s)")
+    v.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="query engine (default: %(default)s)")
     v.add_argument("--timeout", type=seconds, default=limits.QUERY_TIMEOUT,
                    help="seconds per query (default: %(default)s)")
     v.add_argument("--workers", type=whole_number(0, 64), default=limits.QUERY_WORKERS,
@@ -389,8 +368,8 @@ def parser() -> argparse.ArgumentParser:
                    help="seconds of server time per client per --budget-window before 429 (default: 0, off)")
     v.add_argument("--budget-window", type=float, default=limits.BUDGET_WINDOW,
                    help="seconds over which --client-budget is counted (default: %(default)s)")
-    v.add_argument("--budget-loopback", action="store_true",
-                   help="apply --client-budget to clients on 127.0.0.1 too (spared by default)")
+    v.add_argument("--budget-loopback", action=argparse.BooleanOptionalAction, default=limits.BUDGET_LOOPBACK,
+                   help="apply --client-budget to clients on 127.0.0.1 and ::1 too (default: %(default)s)")
     v.set_defaults(func=cmd_serve)
 
     ld = sub.add_parser("load", help="push the built graphs into an external SPARQL store (replacing them as one step)",

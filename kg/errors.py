@@ -120,3 +120,8 @@ class StoreTimeout(StoreError):
 
 class LoadError(CrampkgError):
     """`crampkg load` did not complete; the store's previous graphs are unchanged."""
+
+
+def shown(text: str, limit: int = 80) -> str:
+    """``text`` as it may appear in an error message: quoted, and cut short if long."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")

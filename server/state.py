@@ -20,7 +20,7 @@ from kg.graph.dataset import DATASET_PATH, load_dataset
 from kg.query import limits
 from kg.query.catalogue import Catalogue, dataset_iris
 from kg.query.completion import Completions
-from kg.query.engines import open_engine
+from kg.query.engines import DEFAULT_ENGINE, open_engine
 from kg.query.engines.remote import RemoteEngine
 from kg.query.executor import Executor
 from kg.store.client import Credentials, Store, check_url
@@ -28,7 +28,7 @@ from kg.store.snapshot import REFRESH_SECONDS, Snapshot, Version
 
 DEFAULTS = {
     "DATASET_PATH": str(DATASET_PATH),
-    "ENGINE": "oxigraph",  # the serving engine (kg.query.engines); "rdflib" for comparison
+    "ENGINE": DEFAULT_ENGINE,  # the serving engine (kg.query.engines); "rdflib" for comparison
     # the guards, explained in kg.query.limits
     "QUERY_TIMEOUT": limits.QUERY_TIMEOUT,
     "QUERY_WORKERS": limits.QUERY_WORKERS,
@@ -81,7 +81,7 @@ class Knowledge:
             self.dataset_path = Path(config["DATASET_PATH"])
             dataset = load_dataset(self.dataset_path)
             self.engine = open_engine(config["ENGINE"], self.dataset_path, dataset=dataset)
-            self._fixed = Version(dataset, None, self.engine.graph_sizes(), 0.0)
+            self._fixed = Version(dataset, None, self.engine.graph_sizes())
             workers = int(config["QUERY_WORKERS"])
             self.causal, self.catalogue  # noqa: B018 - computed before the workers fork, as every page needs them
         self.executor = Executor(self.engine, workers=workers, timeout=timeout,

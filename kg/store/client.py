@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from kg.errors import CrampkgError, StoreError, StoreRefused, StoreTimeout, StoreUnavailable
+from kg.errors import CrampkgError, StoreError, StoreRefused, StoreTimeout, StoreUnavailable, shown
 
 T = TypeVar("T")
 
@@ -71,15 +71,16 @@ def public_url(url: str) -> str:
 def check_url(url: str, option: str) -> str:
     """``url`` if it is an http(s) URL with a host, a valid port and no spaces, else an error naming ``option``
     (checked before anything is sent: a bad port would otherwise surface as a ValueError from deep in urllib)."""
+    url = url or ""
     try:
-        parts = urlsplit(url or "")
+        parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
     except ValueError as exc:
-        raise CrampkgError(f"{option} {url!r}: not a URL ({exc})") from None
+        raise CrampkgError(f"{option} {shown(url)}: not a URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise CrampkgError(f"{option} {url!r}: give an http:// or https:// URL of the store's endpoint")
+        raise CrampkgError(f"{option} {shown(url)}: give an http:// or https:// URL of the store's endpoint")
     if any(c.isspace() or ord(c) < 32 for c in url):
-        raise CrampkgError(f"{option} {url!r}: a URL has no spaces or control characters; percent-encode them")
+        raise CrampkgError(f"{option} {shown(url)}: a URL has no spaces or control characters; percent-encode them")
     return url
 
 

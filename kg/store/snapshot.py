@@ -38,7 +38,6 @@ class Version:
     dataset: Dataset
     load_id: str | None
     sizes: dict[str, int]
-    read_at: float
 
 
 def read_dataset(engine) -> tuple[Dataset, dict[str, int]]:
@@ -97,7 +96,7 @@ class Snapshot:
                          or (current_id is None and self._sizes_changed(version)))
                 if stale:
                     ds, sizes = read_dataset(self.engine)
-                    version = Version(ds, current_id, sizes, self.clock())
+                    version = Version(ds, current_id, sizes)
                 self._version = version
                 self._checked = self.clock()
             except Exception:

@@ -21,6 +21,7 @@ from kg.query.engines.oxigraph import OxigraphEngine
 from kg.query.engines.rdflib import RdflibEngine
 
 ENGINES = ("oxigraph", "rdflib")  # the local engines, by the name the command line and the server use
+DEFAULT_ENGINE = ENGINES[0]  # the default of `crampkg query`, `crampkg serve` and the server's configuration
 
 
 def open_engine(name: str, dataset_path: Path, *, dataset=None) -> Engine:

@@ -24,13 +24,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 from conftest import restart_under_load, start_server, stop_server  # noqa: E402
 from hostile import CASES  # noqa: E402
 from http_support import children, running  # noqa: E402
-from load import answered_during, figures, run  # noqa: E402
+from load import QUERY_KINDS, answered_during, figures, quantile, run  # noqa: E402
 
 from kg.build import build  # noqa: E402
 
 CLIENTS = int(os.environ.get("RELIABILITY_CLIENTS", 64))
 DURATION = float(os.environ.get("RELIABILITY_SECONDS", 15))
 EXPENSIVE_CLIENTS = 2
+FLOOD_CLIENTS, FLOOD_MIX = 40, 16
 MAX_REQUESTS = 200_000
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 MEMORY_BOMB = "SELECT ?s ?a WHERE { ?s ?p ?o . ?a ?b ?c } ORDER BY ?o ?c LIMIT 1"
@@ -132,7 +133,8 @@ def load_rows() -> tuple[list[tuple[str, str]], int, int]:
             label = f"{CLIENTS} clients" + (f" + {expensive} running expensive queries" if expensive else "")
             rows.append(("load", f"{label}, {DURATION:g} s: {f['requests']} requests, {f['rps']:.0f} req/s, "
                                  f"p50 {f['p50']:.0f} ms, p99 {f['p99']:.0f} ms, errors {f['errors']}"
-                                 + (f" (statuses {f['statuses']})" if f["errors"] else "")
+                                 + (f" (statuses {f['statuses']}; refused as busy: {f['refused_at_once']} at once, "
+                                    f"{f['refused_after_wait']} after the wait for room)" if f["errors"] else "")
                                  + f", peak RSS {found.get('rss', 0):.0f} MB, workers {found.get('workers', 0)}"))
             rows.append(("  queries", f"{f['queries']} canned and ad-hoc answered, p50 {f['query_p50']:.0f} ms, "
                                       f"p99 {f['query_p99']:.0f} ms"))
@@ -141,10 +143,34 @@ def load_rows() -> tuple[list[tuple[str, str]], int, int]:
                 rows.append(("  expensive", f"{len(heavy)} sent, statuses {sorted({o.status for o in heavy})}, "
                                             f"{sum(b'limit' in o.body for o in heavy)} stopped by the time limit; "
                                             f"queries answered while each ran: {during}"))
+        rows += flood_rows(server)
         after = triples(server.url)
     finally:
         stop_server(server)
     return rows, errors, after
+
+
+def flood_rows(server) -> list[tuple[str, str]]:
+    """Genuine overload: FLOOD_CLIENTS clients sending expensive queries back to back, more than the workers
+    and the queue hold, beside FLOOD_MIX clients of the valid mix. Queries may be refused (503 + Retry-After,
+    at once or after the wait for room); pages and exports must still be answered."""
+    valid, heavy = run(server.port, clients=FLOOD_MIX, seconds=DURATION, expensive=FLOOD_CLIENTS,
+                       max_requests=MAX_REQUESTS)
+    other = [o for o in valid if o.kind not in QUERY_KINDS]
+    failed = sum(o.status != 200 for o in other)
+    served = [o.seconds for o in other if o.status == 200]
+    refused = [o for o in heavy if o.status == 503 and b"busy" in o.body]
+    others = sorted({o.status for o in heavy if o not in refused and b"limit" not in o.body})
+    at_once = sum(b"more waiting for room" in o.body for o in refused)
+    queries = [o for o in valid if o.kind in QUERY_KINDS]
+    return [("flood", f"{FLOOD_CLIENTS} clients sending expensive queries back to back + {FLOOD_MIX} clients of the "
+                      f"mix, {DURATION:g} s: {len(heavy)} expensive sent, {sum(b'limit' in o.body for o in heavy)} "
+                      f"stopped by the time limit, {len(refused)} refused as busy ({at_once} at once, "
+                      f"{len(refused) - at_once} after the wait for room), "
+                      f"other statuses {others}"),
+            ("  pages, exports", f"{len(other)} requests, {failed} failed, p99 {quantile(served, 0.99):.0f} ms"),
+            ("  mix's queries", f"{len(queries)} sent, {sum(o.status == 200 for o in queries)} answered, "
+                                f"{sum(o.status == 503 for o in queries)} refused as busy (503 + Retry-After)")]
 
 
 def main() -> int:

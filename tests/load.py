@@ -31,7 +31,7 @@ class Outcome:
     status: int  # 0: the connection failed
     started: float  # time.monotonic()
     ended: float
-    body: bytes = b""  # kept for expensive queries only
+    body: bytes = b""  # kept for expensive queries and failed requests only
 
     @property
     def seconds(self) -> float:
@@ -63,7 +63,7 @@ async def drive(port: int, *, clients: int, seconds: float, expensive: int = 0,
             status, data = await fetch(port, path)
         except (OSError, IndexError, ValueError):  # refused, reset, or not an HTTP answer
             status, data = 0, b""
-        return Outcome(kind, status, started, time.monotonic(), data if keep_body else b"")
+        return Outcome(kind, status, started, time.monotonic(), data if keep_body or status != 200 else b"")
 
     async def client(i: int) -> None:
         n = 0
@@ -85,7 +85,7 @@ def run(port: int, **options) -> tuple[list[Outcome], list[Outcome]]:
     return asyncio.run(drive(port, **options))
 
 
-def p(values: list[float], share: float) -> float:
+def quantile(values: list[float], share: float) -> float:
     """The ``share`` quantile (0.5, 0.99) of ``values``, in milliseconds (0 for none)."""
     if not values:
         return 0.0
@@ -99,8 +99,10 @@ def figures(valid: list[Outcome], seconds: float) -> dict:
     queries = [o.seconds for o in valid if o.status == 200 and o.kind in QUERY_KINDS]
     return {"requests": len(valid), "rps": len(valid) / seconds, "errors": sum(o.status != 200 for o in valid),
             "statuses": sorted({o.status for o in valid if o.status != 200}),
-            "p50": p(answered, 0.5), "p99": p(answered, 0.99), "queries": len(queries),
-            "query_p50": statistics.median(queries) * 1000 if queries else 0.0, "query_p99": p(queries, 0.99)}
+            "refused_at_once": sum(b"more waiting for room" in o.body for o in valid),
+            "refused_after_wait": sum(b"s for room" in o.body for o in valid),
+            "p50": quantile(answered, 0.5), "p99": quantile(answered, 0.99), "queries": len(queries),
+            "query_p50": statistics.median(queries) * 1000 if queries else 0.0, "query_p99": quantile(queries, 0.99)}
 
 
 def answered_during(valid: list[Outcome], running: Outcome) -> list[Outcome]:

@@ -168,16 +168,19 @@ class Executor:
     limit), a further one is forked for the next query, up to ``max_workers``, so quick queries are not held
     behind slow ones. A worker beyond ``workers`` that stays idle for ``idle_seconds`` is stopped.
 
-    At most ``max_pending`` queries are running or waiting for a worker. One more waits up to ``queue_wait``
-    seconds for room and is then refused (:class:`Overloaded`, 503 with Retry-After): a burst of quick queries
-    is absorbed, while a flood of slow ones holds a server thread for at most ``queue_wait`` each, so it cannot
-    starve the threads that serve everything else. ``queue_wait`` 0 refuses at once.
+    At most ``max_pending`` queries are running or waiting for a worker. Up to ``max_waiting`` more wait up to
+    ``queue_wait`` seconds each for room and are then refused (:class:`Overloaded`, 503 with Retry-After). A
+    query is refused at once past those, and for ``queue_wait`` seconds after one waited in vain. A burst of
+    quick queries is absorbed, while a flood of slow ones soon stops holding server threads in waits that
+    end in refusals, so it cannot starve the threads that serve everything else. ``queue_wait`` 0 refuses at
+    once.
     """
 
     def __init__(self, engine: Engine, *, workers: int = limits.QUERY_WORKERS,
                  max_workers: int | None = limits.QUERY_WORKERS_MAX,
                  timeout: float | None = limits.QUERY_TIMEOUT, max_rows: int | None = limits.MAX_ROWS,
                  max_pending: int | None = limits.QUERY_QUEUE, queue_wait: float = limits.QUEUE_WAIT,
+                 max_waiting: int = limits.QUEUE_WAITING,
                  memory_mb: int | None = limits.WORKER_MEMORY_MB,
                  idle_seconds: float = limits.WORKER_IDLE_SECONDS,
                  long_query: float = limits.LONG_QUERY_SECONDS) -> None:
@@ -195,12 +198,14 @@ class Executor:
         self.memory_mb = memory_mb if workers > 0 else None  # only a worker process can be capped
         self.max_pending = max_pending or limits.QUERY_QUEUE
         self.queue_wait = queue_wait
+        self.max_waiting = max_waiting
         self.idle_seconds = idle_seconds
         self.long_query = long_query
         self._lock = threading.Lock()
         self._freed = threading.Condition(self._lock)  # a worker became idle, or one may be forked
         self._pending = 0
         self._waiting: deque[threading.Event] = deque()  # queries waiting for room, the longest-waiting first
+        self._vain_until = 0.0  # time.monotonic() until which queries are refused without waiting
         self._idle: list[_Worker] = []  # the most recently used last: it is taken first, so extras idle out
         self._count = 0  # workers alive or being forked
         self._all: set[_Worker] = set()  # every live worker, idle or busy, so that close() stops them all
@@ -220,9 +225,11 @@ class Executor:
             return self._count
 
     def stats(self) -> dict[str, int]:
-        """Workers (alive or being forked), those busy, and queries admitted (running or waiting for a worker)."""
+        """Workers (alive or being forked), those busy, queries admitted (running or waiting for a worker) and
+        queries waiting for room."""
         with self._lock:
-            return {"workers": self._count, "busy": self._count - len(self._idle), "pending": self._pending}
+            return {"workers": self._count, "busy": self._count - len(self._idle), "pending": self._pending,
+                    "waiting": len(self._waiting)}
 
     def _fork(self) -> _Worker:
         """A new worker (counted by the caller before the fork, so that concurrent forks respect the cap)."""
@@ -274,24 +281,33 @@ class Executor:
                 worker.kill()
 
     def _admit(self) -> None:
-        """Count one more query in, waiting up to ``queue_wait`` for room. Room is handed to the waiting
-        queries in turn, so a newcomer never overtakes one that has waited."""
+        """Count one more query in, waiting up to ``queue_wait`` for room if fewer than ``max_waiting`` already
+        wait. Room is handed to the waiting queries in turn, so a newcomer never overtakes one that has waited."""
         with self._lock:
             if self._pending < self.max_pending and not self._waiting:
                 self._pending += 1
                 return
-            turn = threading.Event()
-            if self.queue_wait > 0:
+            waiting = len(self._waiting)
+            turn = threading.Event() if self._may_wait(waiting) else None
+            if turn is not None:
                 self._waiting.append(turn)
-        if self.queue_wait > 0 and turn.wait(self.queue_wait):
+        busy = f"the server is busy ({self.max_pending} queries running or waiting"
+        if turn is None:
+            raise Overloaded(f"{busy}, {waiting} more waiting for room); retry shortly")
+        if turn.wait(self.queue_wait):
             return
         with self._lock:
             if turn.is_set():  # room was handed over as the wait ended
                 return
-            if self.queue_wait > 0:
-                self._waiting.remove(turn)
-        waited = f", waited {self.queue_wait:g} s for room" if self.queue_wait else ""
-        raise Overloaded(f"the server is busy ({self.max_pending} queries running or waiting{waited}); retry shortly")
+            self._waiting.remove(turn)
+            self._vain_until = time.monotonic() + self.queue_wait
+        raise Overloaded(f"{busy}, waited {self.queue_wait:g} s for room); retry shortly")
+
+    def _may_wait(self, waiting: int) -> bool:
+        """Whether one more query may wait for room: fewer than ``max_waiting`` wait, and none waited in vain
+        in the last ``queue_wait`` seconds. Under a flood of slow queries the waits end in refusals, so the
+        next queries are refused at once and the server threads go back to everything else."""
+        return self.queue_wait > 0 and waiting < self.max_waiting and time.monotonic() >= self._vain_until
 
     def _leave(self) -> None:
         with self._lock:

@@ -48,6 +48,11 @@ def wait_for(condition, seconds: float = 10.0) -> bool:
     return condition()
 
 
+def workers() -> set[int]:
+    """The process ids of this process's live query workers."""
+    return {p.pid for p in multiprocessing.active_children() if p.name == "crampkg-query" and p.is_alive()}
+
+
 @pytest.fixture
 def engine(built):
     return open_engine("oxigraph", DATASET_PATH)
@@ -77,12 +82,13 @@ def test_workers_are_capped_and_a_query_waits_for_one(engine):
     try:
         slow = [slow_in_background(executor) for _ in range(2)]
         assert wait_for(lambda: executor.stats()["busy"] == 2)
+        busy = workers()
         assert executor.run(FAST, JSON).body == TRUE
         assert executor.worker_count <= 2
-        assert any(raised and isinstance(raised[0], QueryTimeout) for _, raised in slow), \
-            "the quick query was answered before a slow one was stopped"
-        for thread, _ in slow:
+        assert busy - workers(), "the quick query was answered before a slow one's worker was stopped"
+        for thread, raised in slow:
             thread.join(30)
+            assert isinstance(raised[0], QueryTimeout)
     finally:
         executor.close()
 
@@ -123,7 +129,7 @@ def test_a_full_queue_waits_for_room_then_refuses(engine):
 
 def test_a_burst_of_quick_queries_waits_for_room_instead_of_failing(engine):
     """Room for one query, twenty quick queries at once: each waits its turn and every one is answered."""
-    executor = Executor(engine, workers=1, max_workers=2, timeout=10, max_pending=1, queue_wait=20)
+    executor = Executor(engine, workers=1, max_workers=2, timeout=10, max_pending=1, queue_wait=20, max_waiting=20)
     answers: list[bytes] = []
     try:
         threads = [threading.Thread(target=lambda: answers.append(executor.run(FAST, JSON).body)) for _ in range(20)]
@@ -165,3 +171,43 @@ def test_a_long_query_runs_at_a_lower_cpu_priority_and_its_worker_is_then_replac
         assert demoted[0] not in niceness() and set(niceness().values()) == {0}
     finally:
         executor.close()
+
+
+def test_past_the_waiting_room_a_query_is_refused_at_once(engine):
+    """Room for one query and for one waiting: with the slow query running and a quick one waiting, a third
+    is refused at once, naming the one waiting; the waiting one is then refused after its wait."""
+    executor = Executor(engine, workers=1, max_workers=2, timeout=8, max_pending=1, queue_wait=3, max_waiting=1)
+    try:
+        slow, _ = slow_in_background(executor)
+        assert wait_for(lambda: executor.stats()["busy"] == 1)
+        waiting, raised = slow_in_background(executor)
+        assert wait_for(lambda: executor.stats()["waiting"] == 1)
+        with pytest.raises(Overloaded, match=r"1 queries running or waiting, 1 more waiting for room"):
+            executor.run(FAST, JSON)
+        assert waiting.is_alive()  # refused at once, not after the wait
+        waiting.join(30)
+        assert "waited 3 s for room" in str(raised[0])
+        assert slow.is_alive()
+    finally:
+        executor.close()
+        slow.join(30)
+
+
+def test_after_a_query_waited_in_vain_the_next_is_refused_at_once(engine):
+    """Room for one query, held by a slow one: a query waits the 1 s in vain; for the next second, another
+    is refused at once though ``max_waiting`` would let ten wait; after it, queries wait again."""
+    executor = Executor(engine, workers=1, max_workers=2, timeout=8, max_pending=1, queue_wait=1, max_waiting=10)
+    try:
+        slow, _ = slow_in_background(executor)
+        assert wait_for(lambda: executor.stats()["busy"] == 1)
+        with pytest.raises(Overloaded, match="waited 1 s for room"):
+            executor.run(FAST, JSON)
+        with pytest.raises(Overloaded, match="0 more waiting for room"):
+            executor.run(FAST, JSON)
+        time.sleep(1.1)
+        with pytest.raises(Overloaded, match="waited 1 s for room"):
+            executor.run(FAST, JSON)
+        assert slow.is_alive()
+    finally:
+        executor.close()
+        slow.join(30)

@@ -1,5 +1,6 @@
 """`make reliability`: what crampkg withstands, in one table — the hostile-input catalogue, a bounded load
-from 64 concurrent clients on loopback, injected faults, and the data lost (which must be 0).
+from 64 concurrent clients on loopback (the mix alone, with expensive queries running, and beside a flood of
+them), injected faults, and the data lost (which must be 0).
 
 Everything runs against real `crampkg serve` processes on free 127.0.0.1 ports; every run is bounded in time
 and requests. Nothing here asserts a time: the figures are printed and written to bench/results/reliability.md.
@@ -112,7 +113,8 @@ def peaks(pid: int, stop: threading.Event, found: dict) -> None:
 def load_rows() -> tuple[list[tuple[str, str]], int, int]:
     """The load, against a server with the default limits (the response cache off, so every query is
     evaluated): the mix alone, then the mix while expensive queries run into the time limit. Returns the
-    table's rows, the errors among valid requests and the quads the server holds afterwards."""
+    table's rows, the errors among valid requests (in the flood: among pages and exports) and the quads the
+    server holds afterwards."""
     rows = []
     errors = 0
     server = start_server(["--cache", "0"])
@@ -143,17 +145,20 @@ def load_rows() -> tuple[list[tuple[str, str]], int, int]:
                 rows.append(("  expensive", f"{len(heavy)} sent, statuses {sorted({o.status for o in heavy})}, "
                                             f"{sum(b'limit' in o.body for o in heavy)} stopped by the time limit; "
                                             f"queries answered while each ran: {during}"))
-        rows += flood_rows(server)
+        flood, failed = flood_rows(server)
+        rows += flood
+        errors += failed
         after = triples(server.url)
     finally:
         stop_server(server)
     return rows, errors, after
 
 
-def flood_rows(server) -> list[tuple[str, str]]:
+def flood_rows(server) -> tuple[list[tuple[str, str]], int]:
     """Genuine overload: FLOOD_CLIENTS clients sending expensive queries back to back, more than the workers
     and the queue hold, beside FLOOD_MIX clients of the valid mix. Queries may be refused (503 + Retry-After,
-    at once or after the wait for room); pages and exports must still be answered."""
+    at once or after the wait for room); pages and exports must still be answered. Returns the table's rows
+    and the pages and exports that failed."""
     valid, heavy = run(server.port, clients=FLOOD_MIX, seconds=DURATION, expensive=FLOOD_CLIENTS,
                        max_requests=MAX_REQUESTS)
     other = [o for o in valid if o.kind not in QUERY_KINDS]
@@ -170,7 +175,7 @@ def flood_rows(server) -> list[tuple[str, str]]:
                       f"other statuses {others}"),
             ("  pages, exports", f"{len(other)} requests, {failed} failed, p99 {quantile(served, 0.99):.0f} ms"),
             ("  mix's queries", f"{len(queries)} sent, {sum(o.status == 200 for o in queries)} answered, "
-                                f"{sum(o.status == 503 for o in queries)} refused as busy (503 + Retry-After)")]
+                                f"{sum(o.status == 503 for o in queries)} refused as busy (503 + Retry-After)")], failed
 
 
 def main() -> int:

@@ -339,7 +339,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--timeout", type=seconds, default=limits.QUERY_TIMEOUT,
                    help="seconds per query (default: %(default)s)")
     v.add_argument("--workers", type=whole_number(0, 64), default=limits.QUERY_WORKERS,
-                   help="query worker processes; 0 runs queries in the server, with no time limit "
+                   help="query worker processes kept running; 0 runs queries in the server, with no time limit "
                         "(default: %(default)s)")
     v.add_argument("--max-workers", type=whole_number(1, 64),
                    help="query workers, at most: more are forked while all are busy "

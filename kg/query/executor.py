@@ -6,6 +6,11 @@ in milliseconds. The request thread hands its query to an idle worker over a pip
 time limit; a worker that overruns it is killed (SIGKILL: the work really stops) and replaced by a fresh
 fork, while the other workers go on serving. Workers return serialised bytes, so the parent never
 re-encodes results.
+
+Slow queries must not hold quick ones up: while every worker is busy, one more is forked (up to a cap), a
+query running past LONG_QUERY_SECONDS drops to a lower CPU priority, and a full queue is waited on for a
+bounded time, in turn, before the documented 503. It does not queue without bound, and it does not
+guess in advance which queries will be slow.
 """
 from __future__ import annotations
 

@@ -174,11 +174,11 @@ class Executor:
     behind slow ones. A worker beyond ``workers`` that stays idle for ``idle_seconds`` is stopped.
 
     At most ``max_pending`` queries are running or waiting for a worker. Up to ``max_waiting`` more wait up to
-    ``queue_wait`` seconds each for room and are then refused (:class:`Overloaded`, 503 with Retry-After). A
-    query is refused at once past those, and for ``queue_wait`` seconds after one waited in vain. A burst of
-    quick queries is absorbed, while a flood of slow ones soon stops holding server threads in waits that
-    end in refusals, so it cannot starve the threads that serve everything else. ``queue_wait`` 0 refuses at
-    once.
+    ``queue_wait`` seconds each for room and are then refused (:class:`Overloaded`, 503 with Retry-After);
+    past those a query is refused at once. Once a query has waited in vain, only as many may wait as rooms
+    were freed in the last ``queue_wait`` seconds, until a query finds room without waiting. A burst of quick
+    queries is absorbed, while a flood of slow ones soon stops holding server threads in waits that end in
+    refusals, so it cannot starve the threads that serve everything else. ``queue_wait`` 0 refuses at once.
     """
 
     def __init__(self, engine: Engine, *, workers: int = limits.QUERY_WORKERS,
@@ -210,7 +210,8 @@ class Executor:
         self._freed = threading.Condition(self._lock)  # a worker became idle, or one may be forked
         self._pending = 0
         self._waiting: deque[threading.Event] = deque()  # queries waiting for room, the longest-waiting first
-        self._vain_until = 0.0  # time.monotonic() until which queries are refused without waiting
+        self._strained = False  # a query waited in vain, and none has found room without waiting since
+        self._freed_at: deque[float] = deque(maxlen=max(max_waiting, 1))  # when room was last freed
         self._idle: list[_Worker] = []  # the most recently used last: it is taken first, so extras idle out
         self._count = 0  # workers alive or being forked
         self._all: set[_Worker] = set()  # every live worker, idle or busy, so that close() stops them all
@@ -291,6 +292,7 @@ class Executor:
         with self._lock:
             if self._pending < self.max_pending and not self._waiting:
                 self._pending += 1
+                self._strained = False
                 return
             waiting = len(self._waiting)
             turn = threading.Event() if self._may_wait(waiting) else None
@@ -305,17 +307,24 @@ class Executor:
             if turn.is_set():  # room was handed over as the wait ended
                 return
             self._waiting.remove(turn)
-            self._vain_until = time.monotonic() + self.queue_wait
+            self._strained = True
         raise Overloaded(f"{busy}, waited {self.queue_wait:g} s for room); retry shortly")
 
     def _may_wait(self, waiting: int) -> bool:
-        """Whether one more query may wait for room: fewer than ``max_waiting`` wait, and none waited in vain
-        in the last ``queue_wait`` seconds. Under a flood of slow queries the waits end in refusals, so the
-        next queries are refused at once and the server threads go back to everything else."""
-        return self.queue_wait > 0 and waiting < self.max_waiting and time.monotonic() >= self._vain_until
+        """Whether one more query may wait for room: fewer than ``max_waiting`` wait and, once a query has
+        waited in vain (until one finds room without waiting), fewer than the rooms freed in the last
+        ``queue_wait`` seconds. Under a flood of slow queries room is freed seldom, so few wait and the server
+        threads go back to everything else; quick queries free room often, so their bursts still wait."""
+        if self.queue_wait <= 0 or waiting >= self.max_waiting:
+            return False
+        if not self._strained:
+            return True
+        since = time.monotonic() - self.queue_wait
+        return waiting < sum(at >= since for at in self._freed_at)
 
     def _leave(self) -> None:
         with self._lock:
+            self._freed_at.append(time.monotonic())
             if self._waiting:
                 self._waiting.popleft().set()  # the room passes to the query that has waited longest
             else:

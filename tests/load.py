@@ -1,4 +1,4 @@
-"""A bounded load on loopback (issue 13), shared by the fast load test (tests/server/test_load.py) and
+"""A bounded load on loopback (issue 13), shared by the fast load test (tests/server/test_under_load.py) and
 `make reliability` (bench/reliability.py), which runs it longer with more clients.
 
 Clients are asyncio tasks speaking plain HTTP/1.1 on 127.0.0.1, one connection per request; each run stops

@@ -1,5 +1,5 @@
 """How the server answers errors, once: library errors by their status, HTTP errors as plain text or JSON on
-the machine routes (pages keep their HTML error pages), and the CORS headers every answer carries."""
+the machine routes and as the site's error page elsewhere, and the CORS headers every answer carries."""
 from __future__ import annotations
 
 import json
@@ -15,6 +15,9 @@ RETRY_AFTER_SECONDS = 1
 CORS_MAX_AGE_SECONDS = 86_400
 # Routes for programs: their HTTP errors are plain text or JSON, never an HTML page.
 MACHINE_PATHS = ("/sparql", "/api", "/openapi.json", "/export/", "/context.jsonld")
+# Where the pages blueprint leaves its renderer of an HTTP error as a site page (status, name, description):
+# every other path a person may type gets the site's layout, navigation and disclaimer, not Werkzeug's bare page.
+ERROR_PAGE = "crampkg.error_page"
 
 
 def error_answer(path: str, method: str, message: str, status: int) -> Response:
@@ -61,9 +64,14 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        if not request.path.startswith(MACHINE_PATHS):
-            return exc  # pages keep Flask's (or their own blueprint's) error pages
-        response = error_response(exc.description or exc.name, exc.code or 500)
+        status, message = exc.code or 500, exc.description or exc.name
+        page = app.extensions.get(ERROR_PAGE)
+        if request.path.startswith(MACHINE_PATHS):
+            response = error_response(message, status)
+        elif page is not None:
+            response = page(status, exc.name, message)
+        else:
+            return exc  # an app without the pages blueprint keeps Werkzeug's page
         if exc.code == 405:
             response.headers["Allow"] = ", ".join(exc.valid_methods or ())
         return response

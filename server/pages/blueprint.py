@@ -15,7 +15,7 @@ from kg.errors import CrampkgError, NotAcceptable
 from kg.export import CONTENTS
 from kg.namespaces import CK, DISCLAIMER, GRAPH_ONTOLOGY, ID, ONTOLOGY_IRI, bind_prefixes, slug
 from kg.query.formats import choose, content_type
-from server.errors import error_response
+from server.errors import ERROR_PAGE, error_response
 from server.exports import catalogue_rows
 from server.pages import views as kd
 from server.pages.network import causal_network_elements, edge_id
@@ -215,6 +215,19 @@ def exports():
 # anything else a page refuses is a bad request
 ERROR_TITLES = {404: "Not found", 500: "Server error", 502: "The triple store is not answering",
                 504: "The triple store is not answering"}
+
+
+def error_page(status: int, name: str, message: str) -> Response:
+    """An HTTP error outside the machine routes (an unknown address, a method a page does not take) as a page
+    of the site, with its navigation and disclaimer."""
+    if status == 404:
+        message = f"There is no page at {request.path}. The pages of crampkg are in the menu above."
+    return html("error.html", status=status, title=ERROR_TITLES.get(status, name), message=message)
+
+
+@bp.record_once
+def register_error_page(state) -> None:
+    state.app.extensions[ERROR_PAGE] = error_page
 
 
 @bp.errorhandler(CrampkgError)

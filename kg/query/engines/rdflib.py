@@ -6,7 +6,8 @@ from pathlib import Path
 import rdflib.plugins.sparql
 from pyparsing import ParseException
 from rdflib import Dataset, URIRef
-from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
 
 from kg.errors import QueryError, QuerySyntaxError
 from kg.graph.dataset import load_dataset
@@ -54,9 +55,14 @@ class RdflibEngine:
         if bindings:
             text = with_values(text, bindings)
         try:
-            prepared = prepareQuery(text, initNs=PREFIXES, base=base_iri)
+            parsed = parseQuery(text)
         except ParseException as exc:
             raise QuerySyntaxError(f"syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}") from None
+        # SELECT * projects the query's variables, which rdflib collects in a set: their order would change from
+        # one process to the next. Ordered by name, as Oxigraph orders them, the columns are stable and the same.
+        star = parsed[1].name == "SelectQuery" and parsed[1].projection is None
+        try:
+            prepared = translateQuery(parsed, base_iri, PREFIXES)
         except Exception as exc:  # rdflib raises bare Exceptions for e.g. an unknown prefix: the query's fault
             raise QueryError(f"rdflib cannot prepare the query: {exc}") from None
         target = self._view(dataset) if dataset is not None and dataset.given else self.ds
@@ -66,8 +72,10 @@ class RdflibEngine:
                 return Result("ASK", boolean=bool(answer.askAnswer))
             if answer.type == "SELECT":
                 names = [str(v) for v in answer.vars]
+                columns = sorted(range(len(names)), key=names.__getitem__) if star else range(len(names))
                 rows, truncated = cap(answer, max_rows)
-                return Result("SELECT", vars=names, rows=[tuple(row) for row in rows],
+                return Result("SELECT", vars=[names[i] for i in columns],
+                              rows=[tuple(row[i] for i in columns) for row in rows],
                               truncated=truncated, max_rows=max_rows)
             triples, truncated = cap(answer.graph, max_rows)
             return Result(form.form, triples=list(triples), truncated=truncated, max_rows=max_rows)

@@ -106,6 +106,33 @@ def test_unknown_entity_is_404_in_html_and_rdf(client):
     assert client.get("/id/no-such-thing", headers={"Accept": "text/turtle"}).status_code == 404
 
 
+@pytest.mark.parametrize("path", ["/explorer", "/no/such/page", "/static/no-such.css", "/id", "/%3Cscript%3E"])
+def test_an_address_with_no_page_gets_the_sites_404_page(client, path):
+    """Tried: a page name people guess (/explorer), a deep path, a missing static file, /id alone, and markup
+    in the path (escaped). Werkzeug's bare page would have no navigation and no disclaimer."""
+    r = client.get(path, headers={"Accept": "text/html"})
+    assert r.status_code == 404 and r.content_type.startswith("text/html")
+    page = r.get_data(as_text=True)
+    assert "<title>Not found · crampkg</title>" in page
+    assert "educational model of one article, not medical advice" in page
+    assert 'href="/query"' in page and "There is no page at" in page
+    assert "<script>" not in page
+
+
+def test_a_method_a_page_does_not_take_gets_the_sites_405_page_with_allow(client):
+    r = client.post("/advice")
+    assert r.status_code == 405 and r.content_type.startswith("text/html")
+    assert set(r.headers["Allow"].split(", ")) >= {"GET", "HEAD"}
+    assert "educational model of one article, not medical advice" in r.get_data(as_text=True)
+
+
+def test_machine_routes_keep_their_plain_errors(client):
+    api = client.get("/api/no-such-thing", headers={"Accept": "text/html"})
+    assert api.status_code == 404 and api.mimetype == "application/json" and set(api.get_json()) == {"error"}
+    sparql = client.get("/sparql/no-such-thing", headers={"Accept": "text/html"})
+    assert sparql.status_code == 404 and sparql.mimetype == "text/plain"
+
+
 def test_terms_and_claims_negotiate_too(client):
     g = Graph().parse(data=client.get("/ontology/causes?format=ttl").data, format="turtle")
     assert (URIRef("https://w3id.org/crampkg/ontology#causes"), RDFS.label, Literal("can cause", lang="en")) in g

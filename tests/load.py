@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -81,8 +82,15 @@ async def drive(port: int, *, clients: int, seconds: float, expensive: int = 0,
 
 
 def run(port: int, **options) -> tuple[list[Outcome], list[Outcome]]:
-    """:func:`drive` from synchronous code."""
-    return asyncio.run(drive(port, **options))
+    """:func:`drive` from synchronous code, in a thread of its own: the caller's thread may already run an
+    event loop (Playwright's synchronous API leaves one in a pytest worker), and asyncio.run refuses to nest."""
+    done: list = []
+    thread = threading.Thread(target=lambda: done.append(asyncio.run(drive(port, **options))), name="load")
+    thread.start()
+    thread.join()
+    if not done:
+        raise RuntimeError("the load client stopped without a result (see the thread's exception above)")
+    return done[0]
 
 
 def quantile(values: list[float], share: float) -> float:

@@ -148,6 +148,8 @@ class _Worker:
         child.close()
         self.idle_since = time.monotonic()
         self.demoted = False
+        self._ending = threading.Lock()
+        self._ended = False
 
     def demote(self) -> None:
         try:
@@ -156,12 +158,22 @@ class _Worker:
             pass  # it has just ended, which the caller will see; or the system refuses: nothing is lost
         self.demoted = True
 
-    def kill(self) -> None:
+    def stop(self) -> None:
+        """SIGKILL the process: its work stops at once."""
         if self.process.pid is not None:
             try:
                 os.kill(self.process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+    def kill(self) -> None:
+        """Stop the process, reap it and close the server's end of its pipe, once whoever asks: closing a
+        descriptor twice could close another worker's pipe that was given the same number meanwhile."""
+        with self._ending:
+            if self._ended:
+                return
+            self._ended = True
+        self.stop()
         self.process.join(KILL_WAIT_SECONDS)
         self.conn.close()
 
@@ -418,12 +430,15 @@ class Executor:
                 self._retire(worker)
 
     def close(self) -> None:
-        """Stop every worker, busy or idle."""
+        """Stop every worker, busy or idle. A busy worker's pipe is left to the thread waiting on it, which
+        sees the end of file and retires the worker: closing it under that thread's feet would be a race."""
         self._closed.set()
         with self._lock:
-            workers = list(self._all)
-            self._all.clear()
+            idle, busy = list(self._idle), [w for w in self._all if w not in self._idle]
             self._idle.clear()
-            self._count -= len(workers)
-        for worker in workers:
+            self._all.difference_update(idle)
+            self._count -= len(idle)
+        for worker in idle:
             worker.kill()
+        for worker in busy:
+            worker.stop()

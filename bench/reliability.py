@@ -1,21 +1,19 @@
 """`make reliability`: what crampkg withstands, in one table — the hostile-input catalogue, a bounded load
-from 64 concurrent clients on loopback, injected faults, and the data lost (which must be 0).
+from 64 concurrent clients on loopback (the mix alone, with expensive queries running, and beside a flood of
+them), injected faults, and the data lost (which must be 0).
 
 Everything runs against real `crampkg serve` processes on free 127.0.0.1 ports; every run is bounded in time
 and requests. Nothing here asserts a time: the figures are printed and written to bench/results/reliability.md.
 """
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
 import platform
 import signal
-import statistics
 import sys
 import threading
 import time
-import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,65 +25,17 @@ sys.path.insert(0, str(ROOT / "tests"))
 from conftest import restart_under_load, start_server, stop_server  # noqa: E402
 from hostile import CASES  # noqa: E402
 from http_support import children, running  # noqa: E402
+from load import QUERY_KINDS, answered_during, figures, quantile, run  # noqa: E402
 
 from kg.build import build  # noqa: E402
 
 CLIENTS = int(os.environ.get("RELIABILITY_CLIENTS", 64))
 DURATION = float(os.environ.get("RELIABILITY_SECONDS", 15))
+EXPENSIVE_CLIENTS = 2
+FLOOD_CLIENTS, FLOOD_MIX = 40, 16
 MAX_REQUESTS = 200_000
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 MEMORY_BOMB = "SELECT ?s ?a WHERE { ?s ?p ?o . ?a ?b ?c } ORDER BY ?o ?c LIMIT 1"
-q = urllib.parse.quote
-# The valid mix: canned queries, ad-hoc queries, pages, exports; each answer must be 200.
-MIX = [("canned", "/api/queries/graph-summary"), ("canned", "/api/queries/leads-to-leg-cramps"),
-       ("ad-hoc", "/sparql?query=" + q("SELECT ?s ?o WHERE { ?s a ?o } LIMIT 20")),
-       ("ad-hoc", "/sparql?query=" + q("ASK { ?s ?p ?o }")),
-       ("page", "/"), ("page", "/article"), ("page", "/id/vitamin-d"), ("page", "/query"),
-       ("export", "/export/turtle"), ("export", "/export/graphml")]
-
-
-async def fetch(port: int, path: str) -> tuple[int, float]:
-    started = time.perf_counter()
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
-    await writer.drain()
-    data = await reader.read()
-    writer.close()
-    return int(data.split(b" ", 2)[1]), time.perf_counter() - started
-
-
-async def load(port: int) -> dict:
-    results: dict[str, list[float]] = {}
-    errors = 0
-    expensive: list[int] = []
-    stop = time.monotonic() + DURATION
-    sent = 0
-
-    async def client(i: int) -> None:
-        nonlocal errors, sent
-        while time.monotonic() < stop and sent < MAX_REQUESTS:
-            kind, path = MIX[(i + sent) % len(MIX)]
-            sent += 1
-            try:
-                status, seconds = await fetch(port, path)
-            except OSError:
-                status, seconds = 0, 0.0
-            if status != 200:
-                errors += 1
-            else:
-                results.setdefault(kind, []).append(seconds)
-
-    async def heavy() -> None:  # expensive queries running all along, each stopped by the time limit
-        while time.monotonic() < stop:
-            status, _ = await fetch(port, "/sparql?query=" + q(SLOW))
-            expensive.append(status)
-
-    await asyncio.gather(*(client(i) for i in range(CLIENTS)), heavy(), heavy())
-    every = sorted(s for v in results.values() for s in v)
-    return {"requests": len(every) + errors, "errors": errors, "rps": (len(every) + errors) / DURATION,
-            "p50": statistics.median(every) * 1000, "p99": every[int(len(every) * 0.99) - 1] * 1000,
-            "by_kind": {k: (len(v), sorted(v)[int(len(v) * 0.99) - 1] * 1000) for k, v in results.items()},
-            "expensive": expensive}
 
 
 def rss_mb(pid: int) -> float:
@@ -152,7 +102,84 @@ def faults(built) -> list[tuple[str, bool, str]]:
     return done
 
 
+def peaks(pid: int, stop: threading.Event, found: dict) -> None:
+    """Sample the server's memory (with its workers) and its worker count until ``stop``."""
+    while not stop.is_set():
+        found["rss"] = max(found.get("rss", 0.0), rss_mb(pid))
+        found["workers"] = max(found.get("workers", 0), len(children(pid)))
+        time.sleep(0.2)
+
+
+def load_rows() -> tuple[list[tuple[str, str]], int, int]:
+    """The load, against a server with the default limits (the response cache off, so every query is
+    evaluated): the mix alone, then the mix while expensive queries run into the time limit. Returns the
+    table's rows, the errors among valid requests (in the flood: among pages and exports) and the quads the
+    server holds afterwards."""
+    rows = []
+    errors = 0
+    server = start_server(["--cache", "0"])
+    try:
+        for expensive in (0, EXPENSIVE_CLIENTS):
+            found: dict = {}
+            stop = threading.Event()
+            sampler = threading.Thread(target=peaks, args=(server.process.pid, stop, found))
+            sampler.start()
+            try:
+                valid, heavy = run(server.port, clients=CLIENTS, seconds=DURATION, expensive=expensive,
+                                   max_requests=MAX_REQUESTS)
+            finally:
+                stop.set()
+                sampler.join()
+            f = figures(valid, DURATION)
+            errors += f["errors"]
+            label = f"{CLIENTS} clients" + (f" + {expensive} running expensive queries" if expensive else "")
+            rows.append(("load", f"{label}, {DURATION:g} s: {f['requests']} requests, {f['rps']:.0f} req/s, "
+                                 f"p50 {f['p50']:.0f} ms, p99 {f['p99']:.0f} ms, errors {f['errors']}"
+                                 + (f" (statuses {f['statuses']}; refused as busy: {f['refused_at_once']} at once, "
+                                    f"{f['refused_after_wait']} after the wait for room)" if f["errors"] else "")
+                                 + f", peak RSS {found.get('rss', 0):.0f} MB, workers {found.get('workers', 0)}"))
+            rows.append(("  queries", f"{f['queries']} canned and ad-hoc answered, p50 {f['query_p50']:.0f} ms, "
+                                      f"p99 {f['query_p99']:.0f} ms"))
+            if heavy:
+                during = [len(answered_during(valid, o)) for o in heavy]
+                rows.append(("  expensive", f"{len(heavy)} sent, statuses {sorted({o.status for o in heavy})}, "
+                                            f"{sum(b'limit' in o.body for o in heavy)} stopped by the time limit; "
+                                            f"queries answered while each ran: {during}"))
+        flood, failed = flood_rows(server)
+        rows += flood
+        errors += failed
+        after = triples(server.url)
+    finally:
+        stop_server(server)
+    return rows, errors, after
+
+
+def flood_rows(server) -> tuple[list[tuple[str, str]], int]:
+    """Genuine overload: FLOOD_CLIENTS clients sending expensive queries back to back, more than the workers
+    and the queue hold, beside FLOOD_MIX clients of the valid mix. Queries may be refused (503 + Retry-After,
+    at once or after the wait for room); pages and exports must still be answered. Returns the table's rows
+    and the pages and exports that failed."""
+    valid, heavy = run(server.port, clients=FLOOD_MIX, seconds=DURATION, expensive=FLOOD_CLIENTS,
+                       max_requests=MAX_REQUESTS)
+    other = [o for o in valid if o.kind not in QUERY_KINDS]
+    failed = sum(o.status != 200 for o in other)
+    served = [o.seconds for o in other if o.status == 200]
+    refused = [o for o in heavy if o.status == 503 and b"busy" in o.body]
+    others = sorted({o.status for o in heavy if o not in refused and b"limit" not in o.body})
+    at_once = sum(b"more waiting for room" in o.body for o in refused)
+    queries = [o for o in valid if o.kind in QUERY_KINDS]
+    return [("flood", f"{FLOOD_CLIENTS} clients sending expensive queries back to back + {FLOOD_MIX} clients of the "
+                      f"mix, {DURATION:g} s: {len(heavy)} expensive sent, {sum(b'limit' in o.body for o in heavy)} "
+                      f"stopped by the time limit, {len(refused)} refused as busy ({at_once} at once, "
+                      f"{len(refused) - at_once} after the wait for room), "
+                      f"other statuses {others}"),
+            ("  pages, exports", f"{len(other)} requests, {failed} failed, p99 {quantile(served, 0.99):.0f} ms"),
+            ("  mix's queries", f"{len(queries)} sent, {sum(o.status == 200 for o in queries)} answered, "
+                                f"{sum(o.status == 503 for o in queries)} refused as busy (503 + Retry-After)")], failed
+
+
 def main() -> int:
+    started_load = os.getloadavg()[0]
     built = build()
     digest = hashlib.sha256(built.path.read_bytes()).hexdigest()
     rows = []
@@ -164,44 +191,29 @@ def main() -> int:
         rows.append(("inputs", f"{len(CASES)} hostile inputs tried, {len(CASES) - len(wrong)} rejected correctly"))
         for c, why in wrong:
             rows.append(("  wrong", f"{c.category}: {c.name}: {why}"))
-        peak = [0.0]
-        sampling = threading.Event()
-
-        def sample() -> None:
-            while not sampling.is_set():
-                peak[0] = max(peak[0], rss_mb(server.process.pid))
-                time.sleep(0.2)
-
-        sampler = threading.Thread(target=sample)
-        sampler.start()
-        figures = asyncio.run(load(server.port))
-        sampling.set()
-        sampler.join()
-        rows.append(("load", f"{CLIENTS} clients + 2 running expensive queries, {DURATION:g} s: "
-                             f"{figures['requests']} requests, {figures['rps']:.0f} req/s, "
-                             f"p50 {figures['p50']:.0f} ms, "
-                             f"p99 {figures['p99']:.0f} ms, errors {figures['errors']}, peak RSS {peak[0]:.0f} MB"))
-        rows.append(("  p99 by kind", ", ".join(f"{k} {v[1]:.0f} ms ({v[0]})" for k, v in figures["by_kind"].items())))
-        rows.append(("  expensive", f"{len(figures['expensive'])} stopped by the time limit "
-                                    f"(statuses {sorted(set(figures['expensive']))})"))
-        after = triples(server.url)
+        after_inputs = triples(server.url)
     finally:
         stop_server(server)
+    loaded, errors, after = load_rows()
+    rows += loaded
     done = faults(built)
     rows.append(("faults", f"{len(done)} injected, {sum(ok for _, ok, _ in done)} survived"))
     for name, ok, note in done:
         rows.append(("  " + ("ok" if ok else "FAILED"), f"{name}: {note}"))
-    lost = (before - after) + (0 if hashlib.sha256(built.path.read_bytes()).hexdigest() == digest else 1)
-    rows.append(("data lost", f"{lost} (quads before {before}, after {after}; build file hash unchanged: {lost == 0})"))
-    stamp = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node() or 'unknown'}, {os.cpu_count()} cores, " \
-            f"Python {platform.python_version()}"
+    changed = hashlib.sha256(built.path.read_bytes()).hexdigest() != digest
+    lost = abs(before - after_inputs) + abs(before - after) + changed
+    rows.append(("data lost", f"{lost} (quads before {before}, after the inputs {after_inputs}, after the load "
+                              f"{after}; build file hash unchanged: {not changed})"))
+    stamp = (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node() or 'unknown'}, {os.cpu_count()} cores, "
+             f"load average (1 min) {started_load:.1f} at the start and {os.getloadavg()[0]:.1f} at the end, "
+             f"Python {platform.python_version()}")
     table = "\n".join([f"| {k} | {v} |" for k, v in rows])
     text = f"Reliability run {stamp}\n\n| | |\n|---|---|\n{table}\n"
     print(text)
     out = ROOT / "bench" / "results" / "reliability.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
-    return 0 if not wrong and lost == 0 and figures["errors"] == 0 and all(ok for _, ok, _ in done) else 1
+    return 0 if not wrong and lost == 0 and errors == 0 and all(ok for _, ok, _ in done) else 1
 
 
 if __name__ == "__main__":

@@ -153,7 +153,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.serving import Server
 
     config = {"ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout, "QUERY_WORKERS": args.workers,
-              "QUERY_QUEUE": args.queue, "MAX_ROWS": args.max_rows, "QUERY_CACHE": args.cache,
+              "QUERY_WORKERS_MAX": max_workers(args), "QUERY_QUEUE": args.queue,
+              "QUEUE_WAIT": args.queue_wait, "MAX_ROWS": args.max_rows, "QUERY_CACHE": args.cache,
               "MAX_CONTENT_LENGTH": args.max_request,
               "MAX_HEADER_BYTES": args.max_header, "WORKER_MEMORY_MB": args.memory,
               "CLIENT_BUDGET": args.client_budget, "BUDGET_WINDOW": args.budget_window,
@@ -261,6 +262,27 @@ def seconds(text: str) -> float:
     return value
 
 
+def wait(text: str) -> float:
+    """An argparse type: a wait in seconds, 0 (no wait) or more (and finite)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a number of seconds") from None
+    if not 0 <= value < 86_400:
+        raise argparse.ArgumentTypeError(f"{shown(text)} is out of range; give seconds from 0 to below 86400")
+    return value
+
+
+def max_workers(args: argparse.Namespace) -> int:
+    """``--max-workers``, checked against ``--workers`` (its default follows ``--workers`` up)."""
+    if args.max_workers is None:
+        return max(limits.QUERY_WORKERS_MAX, args.workers)
+    if args.max_workers < args.workers:
+        raise CrampkgError(f"--max-workers {args.max_workers} is below --workers {args.workers}; "
+                           f"give --max-workers {args.workers} or more")
+    return args.max_workers
+
+
 def host(text: str) -> str:
     """An argparse type: an IP address or a host name, checked by its syntax alone (no lookup is made)."""
     try:
@@ -318,10 +340,16 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--timeout", type=seconds, default=limits.QUERY_TIMEOUT,
                    help="seconds per query (default: %(default)s)")
     v.add_argument("--workers", type=whole_number(0, 64), default=limits.QUERY_WORKERS,
-                   help="query worker processes; 0 runs queries in the server, with no time limit "
+                   help="query worker processes kept running; 0 runs queries in the server, with no time limit "
                         "(default: %(default)s)")
+    v.add_argument("--max-workers", type=whole_number(1, 64),
+                   help="query workers, at most: more are forked while all are busy "
+                        f"(default: {limits.QUERY_WORKERS_MAX}, or --workers if that is more)")
     v.add_argument("--queue", type=whole_number(1, 10_000), default=limits.QUERY_QUEUE,
-                   help="queries running or waiting for a worker before 503 (default: %(default)s)")
+                   help="queries running or waiting for a worker (default: %(default)s)")
+    v.add_argument("--queue-wait", type=wait, default=limits.QUEUE_WAIT,
+                   help="seconds a query waits for room in a full queue before 503 (default: %(default)s; "
+                        "0: refuse at once)")
     v.add_argument("--max-rows", type=whole_number(1), default=limits.MAX_ROWS,
                    help="result rows before truncation")
     v.add_argument("--max-request", type=whole_number(1), default=limits.MAX_REQUEST_BYTES,

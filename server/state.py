@@ -32,7 +32,9 @@ DEFAULTS = {
     # the guards, explained in kg.query.limits
     "QUERY_TIMEOUT": limits.QUERY_TIMEOUT,
     "QUERY_WORKERS": limits.QUERY_WORKERS,
+    "QUERY_WORKERS_MAX": limits.QUERY_WORKERS_MAX,  # raised to QUERY_WORKERS if that is more
     "QUERY_QUEUE": limits.QUERY_QUEUE,
+    "QUEUE_WAIT": limits.QUEUE_WAIT,
     "QUERY_CACHE": limits.RESPONSE_CACHE,
     "MAX_ROWS": limits.MAX_ROWS,
     "MAX_CONTENT_LENGTH": limits.MAX_REQUEST_BYTES,
@@ -84,8 +86,10 @@ class Knowledge:
             workers = int(config["QUERY_WORKERS"])
             self.causal, self.catalogue  # noqa: B018 - computed before the workers fork, as every page needs them
         self.executor = Executor(self.engine, workers=workers, timeout=timeout,
+                                 max_workers=max(int(config["QUERY_WORKERS_MAX"]), workers),
                                  max_rows=int(config["MAX_ROWS"]) or None,
                                  max_pending=int(config["QUERY_QUEUE"]) or None,
+                                 queue_wait=float(config["QUEUE_WAIT"]),
                                  memory_mb=int(config["WORKER_MEMORY_MB"]) or None)
         if not self.endpoint:
             self.executor.warm()

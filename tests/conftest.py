@@ -120,12 +120,13 @@ def live_server(built):
 
 # Small limits so each guard can be tripped cheaply; the cache is off so every request is evaluated.
 GUARDED_ARGS = ["--timeout", "1", "--max-rows", "5", "--max-request", "4000", "--workers", "2", "--queue", "3",
-                "--cache", "0"]
+                "--queue-wait", "0", "--cache", "0"]
 
 
 @pytest.fixture(scope="session")
 def guarded_server(built):
-    """A server with a 1 s time limit, 2 workers and room for 3 queries, a 5-row cap, a 4000-byte request cap."""
+    """A server with a 1 s time limit, 2 workers and room for 3 queries (one more refused at once), a 5-row cap,
+    a 4000-byte request cap."""
     server = start_server(GUARDED_ARGS)
     yield server
     stop_server(server)

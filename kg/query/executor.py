@@ -6,18 +6,24 @@ in milliseconds. The request thread hands its query to an idle worker over a pip
 time limit; a worker that overruns it is killed (SIGKILL: the work really stops) and replaced by a fresh
 fork, while the other workers go on serving. Workers return serialised bytes, so the parent never
 re-encodes results.
+
+Slow queries must not hold quick ones up: while every worker is busy, one more is forked (up to a cap), a
+query running past LONG_QUERY_SECONDS drops to a lower CPU priority, and a full queue is waited on for a
+bounded time, in turn, before the documented 503. It does not queue without bound, and it does not
+guess in advance which queries will be slow.
 """
 from __future__ import annotations
 
 import gc
 import multiprocessing
 import os
-import queue
 import resource
 import select
 import signal
 import stat
 import threading
+import time
+from collections import deque
 from dataclasses import dataclass
 
 from kg.errors import CrampkgError, MemoryLimit, Overloaded, QueryTimeout, WorkerFailed
@@ -29,6 +35,8 @@ _ENGINE: Engine | None = None  # the engine a forked worker inherits
 _FORK = multiprocessing.get_context("fork")
 # How often an idle worker checks that its server is still alive (an orphan exits within this time).
 PARENT_CHECK_SECONDS = 1.0
+# The niceness given to a worker whose query runs past limits.LONG_QUERY_SECONDS (19 is the lowest priority).
+LONG_QUERY_NICE = 10
 # How long to wait for a killed worker to be reaped; SIGKILL takes effect at once, so this is only a bound.
 KILL_WAIT_SECONDS = 5
 MILLISECONDS = 1000  # per second, for select.poll
@@ -158,63 +166,206 @@ class _Worker:
         self.process.start()
         child.close()
         self.ready = readable(self.conn)
+        self.idle_since = time.monotonic()
+        self.demoted = False
+        self._ending = threading.Lock()
+        self._ended = False
 
-    def kill(self) -> None:
+    def demote(self) -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, LONG_QUERY_NICE)
+        except (ProcessLookupError, PermissionError):
+            pass  # it has just ended, which the caller will see; or the system refuses: nothing is lost
+        self.demoted = True
+
+    def stop(self) -> None:
+        """SIGKILL the process: its work stops at once."""
         if self.process.pid is not None:
             try:
                 os.kill(self.process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+    def kill(self) -> None:
+        """Stop the process, reap it and close the server's end of its pipe, once whoever asks: closing a
+        descriptor twice could close another worker's pipe that was given the same number meanwhile."""
+        with self._ending:
+            if self._ended:
+                return
+            self._ended = True
+        self.stop()
         self.process.join(KILL_WAIT_SECONDS)
         self.conn.close()
 
 
 class Executor:
-    """Runs queries on ``engine``: in ``workers`` killable processes, or in-process when ``workers`` is 0.
+    """Runs queries on ``engine``: in killable worker processes, or in-process when ``workers`` is 0.
 
-    At most ``max_pending`` queries are running or waiting for a worker; one more is refused at once
-    (:class:`Overloaded`) instead of holding a server thread for up to a time limit per query ahead of it,
-    so slow queries cannot starve the threads that serve everything else.
+    ``workers`` processes are kept; when every one is busy (a slow query holds a worker for up to the time
+    limit), a further one is forked for the next query, up to ``max_workers``, so quick queries are not held
+    behind slow ones. A worker beyond ``workers`` that stays idle for ``idle_seconds`` is stopped.
+
+    At most ``max_pending`` queries are running or waiting for a worker. Up to ``max_waiting`` more wait up to
+    ``queue_wait`` seconds each for room and are then refused (:class:`Overloaded`, 503 with Retry-After);
+    past those a query is refused at once. Once a query has waited in vain, only as many may wait as rooms
+    were freed in the last ``queue_wait`` seconds, until a query finds room without waiting. A burst of quick
+    queries is absorbed, while a flood of slow ones soon stops holding server threads in waits that end in
+    refusals, so it cannot starve the threads that serve everything else. ``queue_wait`` 0 refuses at once.
     """
 
     def __init__(self, engine: Engine, *, workers: int = limits.QUERY_WORKERS,
+                 max_workers: int | None = limits.QUERY_WORKERS_MAX,
                  timeout: float | None = limits.QUERY_TIMEOUT, max_rows: int | None = limits.MAX_ROWS,
-                 max_pending: int | None = limits.QUERY_QUEUE, memory_mb: int | None = limits.WORKER_MEMORY_MB) -> None:
+                 max_pending: int | None = limits.QUERY_QUEUE, queue_wait: float = limits.QUEUE_WAIT,
+                 max_waiting: int = limits.QUEUE_WAITING,
+                 memory_mb: int | None = limits.WORKER_MEMORY_MB,
+                 idle_seconds: float = limits.WORKER_IDLE_SECONDS,
+                 long_query: float = limits.LONG_QUERY_SECONDS) -> None:
         global _ENGINE
+        if max_workers is not None and workers > 0 and max_workers < workers:
+            raise CrampkgError(f"at most {max_workers} query workers cannot keep {workers} running; "
+                               f"give a maximum of at least {workers}")
+        if queue_wait < 0:
+            raise CrampkgError(f"a queue wait of {queue_wait:g} s is negative; give 0 (refuse at once) or more")
         self.engine = engine
         self.timeout = timeout
         self.max_rows = max_rows
         self.workers = workers
+        self.max_workers = max(max_workers or workers, workers)
         self.memory_mb = memory_mb if workers > 0 else None  # only a worker process can be capped
         self.max_pending = max_pending or limits.QUERY_QUEUE
-        self._slots = threading.BoundedSemaphore(self.max_pending)
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._all: set[_Worker] = set()
+        self.queue_wait = queue_wait
+        self.max_waiting = max_waiting
+        self.idle_seconds = idle_seconds
+        self.long_query = long_query
         self._lock = threading.Lock()
+        self._freed = threading.Condition(self._lock)  # a worker became idle, or one may be forked
+        self._pending = 0
+        self._waiting: deque[threading.Event] = deque()  # queries waiting for room, the longest-waiting first
+        self._strained = False  # a query waited in vain, and none has found room without waiting since
+        self._freed_at: deque[float] = deque(maxlen=max(max_waiting, 1))  # when room was last freed
+        self._idle: list[_Worker] = []  # the most recently used last: it is taken first, so extras idle out
+        self._count = 0  # workers alive or being forked
+        self._all: set[_Worker] = set()  # every live worker, idle or busy, so that close() stops them all
+        self._closed = threading.Event()
         if workers > 0:
             _ENGINE = engine
             for _ in range(workers):
-                self._add_worker()
+                self._count += 1
+                self._release(self._fork())
+            if self.max_workers > workers:
+                threading.Thread(target=self._stop_idle_extras, name="crampkg-idle-workers", daemon=True).start()
 
-    def _add_worker(self) -> None:
+    @property
+    def worker_count(self) -> int:
+        """Workers alive or being forked."""
+        with self._lock:
+            return self._count
+
+    def stats(self) -> dict[str, int]:
+        """Workers (alive or being forked), those busy, queries admitted (running or waiting for a worker) and
+        queries waiting for room."""
+        with self._lock:
+            return {"workers": self._count, "busy": self._count - len(self._idle), "pending": self._pending,
+                    "waiting": len(self._waiting)}
+
+    def _fork(self) -> _Worker:
+        """A new worker (counted by the caller before the fork, so that concurrent forks respect the cap)."""
         with self._lock:
             siblings = [w.conn for w in self._all]
-        worker = _Worker(siblings, self.memory_mb)
+        try:
+            worker = _Worker(siblings, self.memory_mb)
+        except BaseException:
+            with self._lock:
+                self._count -= 1
+                self._freed.notify()
+            raise
         with self._lock:
             self._all.add(worker)
-        self._idle.put(worker)
+        return worker
+
+    def _release(self, worker: _Worker) -> None:
+        worker.idle_since = time.monotonic()
+        with self._lock:
+            self._idle.append(worker)
+            self._freed.notify()
 
     def _retire(self, worker: _Worker) -> None:
+        """Stop ``worker`` (it overran, lost its memory or died); fork a replacement if fewer than ``workers``
+        would be left, so the kept workers stay ready."""
+        worker.kill()
         with self._lock:
             self._all.discard(worker)
-        worker.kill()
-        self._add_worker()
+            self._count -= 1
+            replace = self._count < self.workers and not self._closed.is_set()
+            if replace:
+                self._count += 1
+            else:
+                self._freed.notify()
+        if replace:
+            self._release(self._fork())
+
+    def _stop_idle_extras(self) -> None:
+        while not self._closed.wait(max(self.idle_seconds / 4, 0.05)):
+            now = time.monotonic()
+            with self._lock:
+                extra = self._count - self.workers
+                old = [w for w in self._idle if now - w.idle_since > self.idle_seconds][:max(extra, 0)]
+                for worker in old:
+                    self._idle.remove(worker)
+                    self._all.discard(worker)
+                self._count -= len(old)
+            for worker in old:
+                worker.kill()
+
+    def _admit(self) -> None:
+        """Count one more query in, waiting up to ``queue_wait`` for room if fewer than ``max_waiting`` already
+        wait. Room is handed to the waiting queries in turn, so a newcomer never overtakes one that has waited."""
+        with self._lock:
+            if self._pending < self.max_pending and not self._waiting:
+                self._pending += 1
+                self._strained = False
+                return
+            waiting = len(self._waiting)
+            turn = threading.Event() if self._may_wait(waiting) else None
+            if turn is not None:
+                self._waiting.append(turn)
+        busy = f"the server is busy ({self.max_pending} queries running or waiting"
+        if turn is None:
+            raise Overloaded(f"{busy}, {waiting} more waiting for room); retry shortly")
+        if turn.wait(self.queue_wait):
+            return
+        with self._lock:
+            if turn.is_set():  # room was handed over as the wait ended
+                return
+            self._waiting.remove(turn)
+            self._strained = True
+        raise Overloaded(f"{busy}, waited {self.queue_wait:g} s for room); retry shortly")
+
+    def _may_wait(self, waiting: int) -> bool:
+        """Whether one more query may wait for room: fewer than ``max_waiting`` wait and, once a query has
+        waited in vain (until one finds room without waiting), fewer than the rooms freed in the last
+        ``queue_wait`` seconds. Under a flood of slow queries room is freed seldom, so few wait and the server
+        threads go back to everything else; quick queries free room often, so their bursts still wait."""
+        if self.queue_wait <= 0 or waiting >= self.max_waiting:
+            return False
+        if not self._strained:
+            return True
+        since = time.monotonic() - self.queue_wait
+        return waiting < sum(at >= since for at in self._freed_at)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._freed_at.append(time.monotonic())
+            if self._waiting:
+                self._waiting.popleft().set()  # the room passes to the query that has waited longest
+            else:
+                self._pending -= 1
 
     def run(self, text: str, fmt: Format, *, dataset: DatasetSpec | None = None,
             bindings: dict | None = None, base_iri: str | None = None) -> Answer:
         args = (text, fmt.key, dataset, bindings, self.max_rows, base_iri)
-        if not self._slots.acquire(blocking=False):
-            raise Overloaded(f"the server is busy ({self.max_pending} queries running or waiting); retry shortly")
+        self._admit()
         try:
             if self.workers <= 0:
                 try:
@@ -225,22 +376,47 @@ class Executor:
                     raise failed(exc) from exc
             return self._in_worker(args)
         finally:
-            self._slots.release()
+            self._leave()
 
     def _idle_worker(self) -> _Worker:
-        """An idle worker that is still alive: one killed while idle (by an operator, the OOM killer) is
-        replaced here, so the query it would have been given is not lost with it."""
+        """An idle worker that is still alive, or a new one if all are busy and the cap allows. One killed
+        while idle (by an operator, the OOM killer) is dropped here, so the query it would have been given is
+        not lost with it."""
         while True:
-            worker = self._idle.get()
+            with self._lock:
+                while not self._idle and self._count >= self.max_workers:
+                    self._freed.wait()
+                if not self._idle:
+                    self._count += 1
+                    worker = None
+                else:
+                    worker = self._idle.pop()
+            if worker is None:
+                return self._fork()
             if worker.process.is_alive():
                 return worker
             self._retire(worker)
 
     def _in_worker(self, args: tuple) -> Answer:
-        worker = self._idle_worker()
+        return self._ask(self._idle_worker(), args)
+
+    def _answered(self, worker: _Worker) -> bool:
+        """Wait for ``worker``'s answer, at most the time limit; whether it came. A query still running after
+        ``long_query`` seconds has its worker's CPU priority lowered, so that quick queries, in other workers,
+        and the server itself come first on the CPU while it runs."""
+        first = self.long_query if self.timeout is None else min(self.timeout, self.long_query)
+        if worker.ready.poll(first * MILLISECONDS):
+            return True
+        if self.timeout is not None and self.timeout <= first:
+            return False
+        worker.demote()
+        return bool(worker.ready.poll(None if self.timeout is None else (self.timeout - first) * MILLISECONDS))
+
+    def _ask(self, worker: _Worker, args: tuple) -> Answer:
+        """Evaluate ``args`` on ``worker`` (taken from the idle ones), within the time limit."""
         try:
             worker.conn.send(args)
-            if not worker.ready.poll(None if self.timeout is None else self.timeout * MILLISECONDS):
+            if not self._answered(worker):
                 raise QueryTimeout(f"the query ran longer than the {self.timeout:g} s limit and was stopped; "
                                    "simplify it or add a LIMIT")
             ok, value = worker.conn.recv()
@@ -253,22 +429,36 @@ class Executor:
                 raise MemoryLimit(memory_message(self.memory_mb)) from None
             raise Overloaded(f"the query's worker stopped before answering "
                              f"({describe_exit(worker.process.exitcode, exc)}); please retry") from None
-        if not ok and isinstance(value, MemoryLimit):
-            self._retire(worker)  # a process that ran out of memory is not trusted with the next query
-            raise value
-        self._idle.put(worker)
+        if (not ok and isinstance(value, MemoryLimit)) or worker.demoted:
+            # a process that ran out of memory is not trusted with the next query; one demoted by a long query
+            # cannot get its priority back without privileges, and holds the memory that query grew
+            self._retire(worker)
+        else:
+            self._release(worker)
         if not ok:
             raise value
         return value
 
     def warm(self) -> None:
-        """Check that every worker answers (they are started by the constructor)."""
-        for _ in range(self.workers):
-            self.run("ASK {}", BY_KEY["json"])
+        """Check that every idle worker answers (they are started by the constructor)."""
+        with self._lock:
+            workers, self._idle = self._idle, []
+        for worker in workers:
+            if worker.process.is_alive():
+                self._ask(worker, ("ASK {}", "json", None, None, None, None))
+            else:
+                self._retire(worker)
 
     def close(self) -> None:
+        """Stop every worker, busy or idle. A busy worker's pipe is left to the thread waiting on it, which
+        sees the end of file and retires the worker: closing it under that thread's feet would be a race."""
+        self._closed.set()
         with self._lock:
-            workers = list(self._all)
-            self._all.clear()
-        for worker in workers:
+            idle, busy = list(self._idle), [w for w in self._all if w not in self._idle]
+            self._idle.clear()
+            self._all.difference_update(idle)
+            self._count -= len(idle)
+        for worker in idle:
             worker.kill()
+        for worker in busy:
+            worker.stop()

@@ -6,12 +6,20 @@ The command line (``crampkg serve``), the server's configuration (:data:`server.
 from __future__ import annotations
 
 QUERY_TIMEOUT = 10.0  # seconds per SPARQL query; a worker that runs longer is killed
-QUERY_WORKERS = 2  # worker processes evaluating queries (0: in-process, without a time limit)
-QUERY_QUEUE = 6  # queries running or waiting for a worker; one more gets 503 at once (keep below SERVER_THREADS)
+QUERY_WORKERS = 2  # worker processes kept to evaluate queries (0: in-process, without a time limit)
+QUERY_WORKERS_MAX = 6  # workers forked when all are busy (slow queries hold theirs up to QUERY_TIMEOUT)
+WORKER_IDLE_SECONDS = 30.0  # a worker beyond QUERY_WORKERS idle this long is stopped
+QUERY_QUEUE = 8  # queries running or waiting for a worker
+QUEUE_WAIT = 2.0  # seconds a query waits for room in a full queue before 503 (0: refused at once)
+LONG_QUERY_SECONDS = 0.5  # a query running longer gets its worker's CPU priority lowered (quick ones first)
 MAX_ROWS = 10_000  # result rows (or triples) before an answer is truncated
 MAX_REQUEST_BYTES = 1_000_000  # bytes per request body or query text (413 above)
 RESPONSE_CACHE = 512  # answers kept by the response cache (the data is read-only); 0 turns it off
 SERVER_THREADS = 32  # Python threads the HTTP server runs requests on (one waiting for a slow body holds one)
+# Queries that may wait for room, at most (fewer once one waited in vain); more get 503 at once. With
+# QUERY_QUEUE it makes SERVER_THREADS, so a count alone never refuses a valid query at once (requests beyond
+# the threads wait in the server's own queue); a flood is refused once its waits go in vain.
+QUEUE_WAITING = SERVER_THREADS - QUERY_QUEUE
 MAX_NESTING = 64  # nested groups, brackets and parentheses in a query text (400 above, checked before parsing)
 MAX_HEADER_BYTES = 16_384  # bytes of request line and headers together (431 above)
 WORKER_MEMORY_MB = 1_024  # memory a query worker may add to what it shares with the server (stopped above)

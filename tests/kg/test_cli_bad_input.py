@@ -17,6 +17,7 @@ Bad inputs tried, per subcommand:
 - serve: ``--host`` 300 characters, empty, not UTF-8, with a space, an address not of this machine
   (192.0.2.1, TEST-NET: the bind fails locally, nothing is sent); ``--port`` 400 digits, empty, 99999, a port
   already in use; ``--workers -1``, ``--threads 0``, ``--timeout`` nan, inf, -1; ``--queue 0``;
+  ``--max-workers 0``, ``--max-workers 1 --workers 3``; ``--queue-wait`` -1, nan, ``soon``;
 - export: ``--format`` 5000 characters, empty, unknown; ``-o`` 300 characters, empty, not UTF-8, /proc/version,
   a missing folder, a non-empty folder for a multi-file format; ``--content`` ../../etc; ``--context`` file:,
   5000 characters, and on turtle; no ``--format``.
@@ -185,8 +186,14 @@ def test_query_from_never_reads_a_local_file(built):
     (("--timeout", "inf"), "'inf' is out of range"),
     (("--timeout", "-1"), "'-1' is out of range"),
     (("--queue", "0"), "0 is out of range"),
+    (("--max-workers", "0"), "0 is out of range"),
+    (("--max-workers", "1", "--workers", "3"), "--max-workers 1 is below --workers 3; give --max-workers 3 or more"),
+    (("--queue-wait", "-1"), "'-1' is out of range; give seconds from 0"),
+    (("--queue-wait", "nan"), "'nan' is out of range"),
+    (("--queue-wait", "soon"), "'soon' is not a number of seconds"),
 ], ids=["host-long", "host-empty", "host-binary", "host-shell", "port-long", "port-empty", "port-range",
-        "workers", "threads", "timeout-nan", "timeout-inf", "timeout-negative", "queue"])
+        "workers", "threads", "timeout-nan", "timeout-inf", "timeout-negative", "queue", "max-workers-0",
+        "max-workers-below-workers", "queue-wait-negative", "queue-wait-nan", "queue-wait-word"])
 def test_serve_refuses_bad_options_before_any_work(args, needle, build_untouched):
     refused(crampkg("serve", *args), needle)
 

@@ -53,8 +53,9 @@ def test_other_clients_are_served_during_a_slow_query(guarded_server):
 
 
 def test_query_queue_cap_refuses_at_once_and_keeps_threads_free(guarded_server):
-    """Six slow queries at once against room for three: three are refused with 503 "busy" at once, the
-    three admitted run into the time limit, and the JSON API answers throughout."""
+    """Six slow queries at once against room for three and no wait for room (``--queue-wait 0``): three are
+    refused with 503 "busy" at once, the three admitted run into the time limit, and the JSON API answers
+    throughout."""
     results: list[tuple[int, str, float]] = []
     lock = threading.Lock()
 

@@ -41,7 +41,10 @@ def children(pid: int) -> set[int]:
     """The process ids of ``pid``'s children (the server's query workers)."""
     found: set[int] = set()
     for task in Path(f"/proc/{pid}/task").iterdir():
-        found |= {int(x) for x in (task / "children").read_text().split()}
+        try:
+            found |= {int(x) for x in (task / "children").read_text().split()}
+        except FileNotFoundError:  # a thread that ended since the listing (granian lets idle threads go)
+            continue
     return found
 
 

@@ -7,7 +7,9 @@ worker processes of its own; run that way, the query workers would be grandchild
 loaded store would be loaded again or shared by a fork nobody planned for. So this module starts granian's WSGI
 worker in the calling process, as granian's worker process does it (``granian.server.mp``), with the app already
 built and the listening socket opened here (so a bad address is a clear error and port 0 gets a free port): one
-process, whose children are exactly the query workers (:mod:`kg.query.executor`).
+process, whose children are exactly the query workers (:mod:`kg.query.executor`). With ``crampkg serve
+--processes N`` (:class:`Processes`), N such processes are forked from the loaded one, each with its own
+listening socket on the address, its own GIL and its own query workers forked from it.
 
 That uses granian's internal classes, so the version is pinned in pyproject.toml; a new granian must be checked
 against this module (``tests/server`` starts the real server and fails at once if the internals moved).
@@ -194,7 +196,7 @@ class Processes:
         self.count = count
         self.after_fork = after_fork
         self.children: dict[int, float] = {}  # pid -> when it was started
-        self.stopping = threading.Event()
+        self.stopping = False  # a plain flag: a signal handler taking a lock the main thread holds would hang
         self._previous: dict = {}
 
     def start(self) -> None:
@@ -208,7 +210,7 @@ class Processes:
             ready_w = -1
             deadline = time.monotonic() + READY_SECONDS
             ready = 0
-            while ready < self.count and not self.stopping.is_set():
+            while ready < self.count and not self.stopping:
                 waiting = select.select([ready_r], [], [], min(0.2, max(deadline - time.monotonic(), 0)))[0]
                 if waiting:
                     got = os.read(ready_r, self.count)
@@ -217,7 +219,7 @@ class Processes:
                     ready += len(got)
                 elif time.monotonic() >= deadline or self._any_ended():
                     break
-            if ready < self.count and not self.stopping.is_set():
+            if ready < self.count and not self.stopping:
                 raise OSError(f"{self.count - ready} of {self.count} server processes did not start")
         except BaseException:
             self.stop()
@@ -265,13 +267,14 @@ class Processes:
             os._exit(code)
 
     def _stop(self, signum: int, frame: object) -> None:
-        self.stopping.set()
+        self.stopping = True
 
     def run(self) -> int:
         """Supervise the started processes until SIGINT or SIGTERM (0), or until one fails to start (1)."""
         failed = False
         try:
-            while not self.stopping.wait(0.2):
+            while not self.stopping:
+                time.sleep(0.2)
                 if self._reap():
                     failed = True
                     break
@@ -290,7 +293,7 @@ class Processes:
             if pid == 0:
                 return False
             started = self.children.pop(pid, None)
-            if started is None or self.stopping.is_set():
+            if started is None or self.stopping:
                 continue
             how = (f"was killed by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
                    else f"exited with status {os.waitstatus_to_exitcode(status)}")

@@ -150,7 +150,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from kg.build import build, format_summary
     from kg.store.client import public_url
     from server import create_app
-    from server.serving import Server
+    from server.serving import Processes, Server
 
     config = {"ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout, "QUERY_WORKERS": args.workers,
               "QUERY_WORKERS_MAX": max_workers(args), "QUERY_QUEUE": args.queue,
@@ -158,7 +158,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "MAX_CONTENT_LENGTH": args.max_request,
               "MAX_HEADER_BYTES": args.max_header, "WORKER_MEMORY_MB": args.memory,
               "CLIENT_BUDGET": args.client_budget, "BUDGET_WINDOW": args.budget_window,
-              "BUDGET_LOOPBACK": args.budget_loopback}
+              "BUDGET_LOOPBACK": args.budget_loopback, "EXECUTOR_AFTER_FORK": args.processes > 1}
     if args.endpoint:
         source = f"the store at {public_url(check_url(args.endpoint, '--endpoint'))}"
         config["ENDPOINT"] = args.endpoint
@@ -179,14 +179,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except CrampkgError as exc:  # the server starts anyway and recovers when the store answers
             print(f"crampkg: warning: {exc}; answering 502 until it does", flush=True)
     try:
-        server = Server(app, host=args.host, port=args.port, threads=args.threads, max_header_bytes=args.max_header)
+        server = Server(app, host=args.host, port=args.port, threads=args.threads, max_header_bytes=args.max_header,
+                        shared=args.processes > 1)
     except (OSError, ValueError) as exc:
         raise CrampkgError(f"cannot listen on {args.host}:{args.port}: {getattr(exc, 'strerror', None) or exc}; "
                            "choose another --host or --port") from None
     where = f"http://{args.host}:{server.effective_port}/"
-    print(f"crampkg: serving {source} on {where}  ({DISCLAIMER})", flush=True)
-    server.run()
-    return 0
+    if args.processes == 1:
+        print(f"crampkg: serving {source} on {where}  ({DISCLAIMER})", flush=True)
+        server.run()
+        return 0
+    knowledge = app.extensions["crampkg"]
+
+    def after_fork() -> Callable[[], None]:
+        return knowledge.start_executor().close
+
+    processes = Processes(server, args.processes, after_fork)
+    try:
+        processes.start()
+    except OSError as exc:
+        raise CrampkgError(f"cannot serve from --processes {args.processes}: {exc}; see the messages above, "
+                           "or give fewer --processes") from None
+    print(f"crampkg: serving {source} on {where} from {args.processes} processes  ({DISCLAIMER})", flush=True)
+    return processes.run()
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -336,6 +351,10 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--port", type=whole_number(0, 65535), default=8000, help="0: any free port")
     v.add_argument("--threads", type=whole_number(1, 1000), default=limits.SERVER_THREADS,
                    help="Python threads running requests (default: %(default)s)")
+    v.add_argument("--processes", type=whole_number(1, limits.MAX_SERVER_PROCESSES), default=1,
+                   help="server processes forked after loading, all serving the one port, each with its own "
+                        "--threads, query workers (--workers, --max-workers, --queue), response cache (--cache) "
+                        "and client budget bookkeeping, so those limits count per process (default: %(default)s)")
     v.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="query engine (default: %(default)s)")
     v.add_argument("--timeout", type=seconds, default=limits.QUERY_TIMEOUT,
                    help="seconds per query (default: %(default)s)")

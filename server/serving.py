@@ -7,7 +7,9 @@ worker processes of its own; run that way, the query workers would be grandchild
 loaded store would be loaded again or shared by a fork nobody planned for. So this module starts granian's WSGI
 worker in the calling process, as granian's worker process does it (``granian.server.mp``), with the app already
 built and the listening socket opened here (so a bad address is a clear error and port 0 gets a free port): one
-process, whose children are exactly the query workers (:mod:`kg.query.executor`).
+process, whose children are exactly the query workers (:mod:`kg.query.executor`). With ``crampkg serve
+--processes N`` (:class:`Processes`), N such processes are forked from the loaded one, each with its own
+listening socket on the address, its own GIL and its own query workers forked from it.
 
 That uses granian's internal classes, so the version is pinned in pyproject.toml; a new granian must be checked
 against this module (``tests/server`` starts the real server and fails at once if the internals moved).
@@ -37,9 +39,13 @@ cores (:data:`~kg.query.limits.SERVER_THREADS`); the query workers' queue cap bo
 """
 from __future__ import annotations
 
+import os
+import select
+import signal
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable
 
 from granian._futures import _new_cbscheduler
@@ -109,25 +115,46 @@ def runner(app: Callable) -> Callable:
 
 class Server:
     """granian listening on ``host:port`` (bound at construction: OSError if it cannot), serving ``app`` on
-    ``threads`` Python threads once :meth:`run` is called."""
+    ``threads`` Python threads once :meth:`run` is called.
+
+    ``shared``: the address is only bound here (so a bad one is still an error at once, and port 0 still picks
+    a free port), with SO_REUSEPORT; each server process of :class:`Processes` then listens on a socket of its
+    own bound to the same address, and the kernel spreads new connections across them. One socket shared by
+    all of them does not: whichever process wakes first accepts a whole burst (measured: wrk's 4 connections
+    all went to one of two processes)."""
 
     def __init__(self, app: Callable, *, host: str, port: int, threads: int,
-                 max_header_bytes: int = limits.MAX_HEADER_BYTES) -> None:
+                 max_header_bytes: int = limits.MAX_HEADER_BYTES, shared: bool = False) -> None:
         self.app = app
         self.threads = threads
         self.http1 = HTTP1Settings(header_read_timeout=HEADER_READ_MILLISECONDS,
                                    max_buffer_size=max(READ_BUFFER_BYTES, max_header_bytes + REQUEST_LINE_BYTES))
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self.socket = socket.socket(family, socket.SOCK_STREAM)
+        self.socket = self._bound((host, port), listen=not shared, shared=shared)
+        self.address = self.socket.getsockname()[:2]
+        self.effective_port: int = self.address[1]  # the free one chosen when ``port`` was 0
+
+    def _bound(self, address: tuple[str, int], *, listen: bool, shared: bool) -> socket.socket:
+        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
         try:
-            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self.socket.bind((host, port))
-            self.socket.listen(BACKLOG)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if shared:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind(address)
+            if listen:
+                sock.listen(BACKLOG)
         except (OSError, OverflowError):
-            self.socket.close()
+            sock.close()
             raise
-        self.socket.set_inheritable(False)
-        self.effective_port: int = self.socket.getsockname()[1]  # the free one chosen when ``port`` was 0
+        sock.set_inheritable(False)
+        return sock
+
+    def listen_alongside(self) -> None:
+        """In a server process of :class:`Processes`: listen on a socket of this process's own, on the shared
+        address, in place of the bound one inherited from the parent."""
+        own = self._bound(self.address, listen=True, shared=True)
+        self.socket.close()
+        self.socket = own
 
     def run(self) -> None:
         """Serve until SIGINT or SIGTERM."""
@@ -143,6 +170,169 @@ class Server:
         loop = loops.get("auto")
         worker.serve_mtr(_new_cbscheduler(loop, runner(self.app), impl_asyncio=False), loop, stopped)
         done.wait()
+
+
+# Seconds the supervisor of several server processes gives them to stop after SIGTERM before it kills them,
+# and the longest it waits for them to be ready at start.
+STOP_SECONDS = 10.0
+READY_SECONDS = 120.0
+# A server process that ends within this many seconds of its start failed to start: it is not started again
+# (that would loop), and the others are stopped.
+START_SECONDS = 5.0
+
+
+class Processes:
+    """``count`` server processes forked from this one, each serving ``server``'s address (made with
+    ``shared=True``), and this process supervising them until SIGINT or SIGTERM.
+
+    Each child calls ``after_fork`` before it listens and the cleanup that returns after serving: what must
+    not cross a fork (the query workers and their threads) is made there. The kernel hands each new
+    connection to one of the processes (by a hash of the client's address and port); a keep-alive connection
+    stays with the process that took it. A child that ends while nobody asked it to is reported and replaced,
+    unless it ended during its start."""
+
+    def __init__(self, server: Server, count: int, after_fork: Callable[[], Callable[[], None]]) -> None:
+        self.server = server
+        self.count = count
+        self.after_fork = after_fork
+        self.children: dict[int, float] = {}  # pid -> when it was started
+        self.stopping = False  # a plain flag: a signal handler taking a lock the main thread holds would hang
+        self._previous: dict = {}
+
+    def start(self) -> None:
+        """Fork the processes and return once each listens (CrampkgError-free: OSError if one cannot)."""
+        self._previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        ready_r, ready_w = os.pipe()
+        try:
+            for _ in range(self.count):
+                self._start_child(ready_w, ready_r)
+            os.close(ready_w)
+            ready_w = -1
+            deadline = time.monotonic() + READY_SECONDS
+            ready = 0
+            while ready < self.count and not self.stopping:
+                waiting = select.select([ready_r], [], [], min(0.2, max(deadline - time.monotonic(), 0)))[0]
+                if waiting:
+                    got = os.read(ready_r, self.count)
+                    if not got:  # every child ended or announced itself: those that ended failed to start
+                        break
+                    ready += len(got)
+                elif time.monotonic() >= deadline or self._any_ended():
+                    break
+            if ready < self.count and not self.stopping:
+                raise OSError(f"{self.count - ready} of {self.count} server processes did not start")
+        except BaseException:
+            self.stop()
+            raise
+        finally:
+            os.close(ready_r)
+            if ready_w >= 0:
+                os.close(ready_w)
+
+    def _any_ended(self) -> bool:
+        """Whether a process ended (it is reaped: the caller gives up the start)."""
+        for pid in list(self.children):
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                self.children.pop(pid)
+                return True
+        return False
+
+    def _start_child(self, ready_w: int = -1, ready_r: int = -1) -> int:
+        pid = os.fork()
+        if pid:
+            self.children[pid] = time.monotonic()
+            return pid
+        # the child: back to the default signal actions until granian installs its own (Server.run)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if ready_r >= 0:
+            os.close(ready_r)
+        code = 0
+        try:
+            cleanup = self.after_fork()
+            try:
+                self.server.listen_alongside()
+                if ready_w >= 0:
+                    os.write(ready_w, b"+")
+                    os.close(ready_w)
+                self.server.run()
+            finally:
+                cleanup()
+        except BaseException as exc:  # the child must never return into the parent's code
+            print(f"crampkg: server process {os.getpid()} failed: {exc}", file=sys.stderr, flush=True)
+            code = 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+
+    def _stop(self, signum: int, frame: object) -> None:
+        self.stopping = True
+
+    def run(self) -> int:
+        """Supervise the started processes until SIGINT or SIGTERM (0), or until one fails to start (1)."""
+        failed = False
+        try:
+            while not self.stopping:
+                time.sleep(0.2)
+                if self._reap():
+                    failed = True
+                    break
+        finally:
+            self.stop()
+        return 1 if failed else 0
+
+    def _reap(self) -> bool:
+        """Report children that ended and replace them; True if one ended during its start."""
+        while self.children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                self.children.clear()
+                return True
+            if pid == 0:
+                return False
+            started = self.children.pop(pid, None)
+            if started is None or self.stopping:
+                continue
+            how = (f"was killed by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
+                   else f"exited with status {os.waitstatus_to_exitcode(status)}")
+            if time.monotonic() - started < START_SECONDS:
+                print(f"crampkg: server process {pid} {how} during its start; stopping", file=sys.stderr, flush=True)
+                return True
+            replacement = self._start_child()
+            print(f"crampkg: server process {pid} {how}; started {replacement} in its place",
+                  file=sys.stderr, flush=True)
+        return False
+
+    def stop(self) -> None:
+        """SIGTERM to every process, SIGKILL to those still running after :data:`STOP_SECONDS`."""
+        for pid in self.children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + STOP_SECONDS
+        while self.children and time.monotonic() < deadline:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid:
+                self.children.pop(pid, None)
+            else:
+                time.sleep(0.05)
+        for pid in self.children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except (ChildProcessError, ProcessLookupError):
+                pass
+        self.children.clear()
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        self._previous = {}
+        self.server.socket.close()
 
 
 def serve(app: Callable, *, host: str, port: int, threads: int) -> None:

@@ -46,6 +46,9 @@ DEFAULTS = {
     "FAST_SPARQL": True,  # the common /sparql requests answered without Flask (server.fast_sparql); same answers
     "ENDPOINT": None,  # an external store's SPARQL query URL: serve it instead of the build (kg.store.snapshot)
     "STORE_REFRESH": REFRESH_SECONDS,  # seconds between checks for a new load in the store
+    # the query executor is made by Knowledge.start_executor, called in each server process after it is forked
+    # (crampkg serve --processes): worker processes and threads do not survive a fork
+    "EXECUTOR_AFTER_FORK": False,
 }
 
 
@@ -85,15 +88,23 @@ class Knowledge:
             self._fixed = Version(dataset, None, self.engine.graph_sizes())
             workers = int(config["QUERY_WORKERS"])
             self.causal, self.catalogue  # noqa: B018 - computed before the workers fork, as every page needs them
-        self.executor = Executor(self.engine, workers=workers, timeout=timeout,
-                                 max_workers=max(int(config["QUERY_WORKERS_MAX"]), workers),
-                                 max_rows=int(config["MAX_ROWS"]) or None,
-                                 max_pending=int(config["QUERY_QUEUE"]) or None,
-                                 queue_wait=float(config["QUEUE_WAIT"]),
-                                 memory_mb=int(config["WORKER_MEMORY_MB"]) or None)
+        self._executor_options = {
+            "workers": workers, "timeout": timeout,
+            "max_workers": max(int(config["QUERY_WORKERS_MAX"]), workers),
+            "max_rows": int(config["MAX_ROWS"]) or None, "max_pending": int(config["QUERY_QUEUE"]) or None,
+            "queue_wait": float(config["QUEUE_WAIT"]), "memory_mb": int(config["WORKER_MEMORY_MB"]) or None}
+        self.executor: Executor | None = None
+        if not config.get("EXECUTOR_AFTER_FORK"):
+            self.start_executor()
+
+    def start_executor(self) -> Executor:
+        """Make the query executor (forking its workers) and check that they answer; its workers are stopped
+        at exit. Called at construction, or in each server process after the fork (``EXECUTOR_AFTER_FORK``)."""
+        self.executor = Executor(self.engine, **self._executor_options)
         if not self.endpoint:
             self.executor.warm()
         atexit.register(self.executor.close)
+        return self.executor
 
     def version(self) -> Version:
         """The dataset being served (over a store: the current snapshot, or the store's error)."""

@@ -1,0 +1,110 @@
+"""`crampkg serve --processes 2`: two server processes forked after loading, each with its own query workers,
+both serving the one port; one that dies is reported and replaced; SIGTERM on the parent ends them all.
+
+Bad inputs tried: --processes 0, -1, 17 (over the cap of 16), 1.5, two and an empty value.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import ROOT, start_server, stop_server
+from http_support import children
+
+from kg.query.limits import MAX_SERVER_PROCESSES
+from server.serving import START_SECONDS
+
+ARGS = ["--processes", "2", "--workers", "1", "--max-workers", "1", "--cache", "0"]
+
+
+def cpu_ticks(pid: int) -> int:
+    """User and system CPU time of ``pid`` so far, in clock ticks."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def alive(pid: int) -> bool:
+    path = Path(f"/proc/{pid}/status")
+    try:
+        return "zombie" not in path.read_text().lower()
+    except FileNotFoundError:
+        return False
+
+
+def wait_for(check, seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return check()
+
+
+@pytest.fixture
+def two_processes(built):
+    server = start_server(ARGS)
+    yield server
+    stop_server(server)
+
+
+def test_both_processes_serve_with_their_own_workers(two_processes):
+    parent = two_processes.process.pid
+    processes = children(parent)
+    assert len(processes) == 2, processes
+    for pid in processes:  # each made its executor after the fork: its query worker is its own child
+        assert len(children(pid)) == 1, (pid, children(pid))
+    before = {pid: cpu_ticks(pid) for pid in processes}
+    for n in range(300):  # a new connection each time: the kernel spreads connections, not requests
+        r = requests.get(f"{two_processes.url}/sparql", params={"query": f"SELECT * WHERE {{ ?s a ?c }} LIMIT {n + 1}"},
+                         headers={"Accept": "application/sparql-results+json", "Connection": "close"}, timeout=10)
+        assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == n + 1
+    used = {pid: cpu_ticks(pid) - before[pid] for pid in processes}
+    assert all(ticks >= 3 for ticks in used.values()), used  # each served a share (a request costs ~1 ms)
+    page = requests.get(f"{two_processes.url}/", timeout=10)
+    assert page.status_code == 200 and "not medical advice" in page.text
+    assert "from 2 processes" in two_processes.output()
+
+
+def test_a_process_that_dies_is_reported_and_replaced(two_processes):
+    parent = two_processes.process.pid
+    victim, other = sorted(children(parent))
+    victim_workers = children(victim)
+    time.sleep(START_SECONDS)  # a process that dies during its start stops the server instead
+    os.kill(victim, signal.SIGKILL)
+    assert wait_for(lambda: len(children(parent)) == 2 and victim not in children(parent)), children(parent)
+    assert other in children(parent)
+    assert wait_for(lambda: f"server process {victim} was killed by signal 9; started" in two_processes.output())
+    assert wait_for(lambda: not any(alive(pid) for pid in victim_workers)), "the dead process's worker lives on"
+    for _ in range(20):
+        r = requests.get(f"{two_processes.url}/sparql", params={"query": "ASK {}"},
+                         headers={"Connection": "close"}, timeout=10)
+        assert r.status_code == 200 and r.json()["boolean"] is True
+
+
+def test_sigterm_ends_every_process(built):
+    server = start_server(ARGS)
+    parent = server.process.pid
+    everyone = children(parent)
+    everyone |= {worker for pid in everyone for worker in children(pid)}
+    assert len(everyone) == 4, everyone  # two server processes, one query worker each
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.wait(timeout=30) == 0
+    assert wait_for(lambda: not any(alive(pid) for pid in everyone)), [pid for pid in everyone if alive(pid)]
+    stop_server(server)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", str(MAX_SERVER_PROCESSES + 1), "1.5", "two", ""])
+def test_bad_process_counts_are_refused(value, tmp_path):
+    out = tmp_path / "build"
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "--out", str(out), "serve", "--port", "0",
+                             "--processes", value], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "argument --processes" in result.stderr, result.stderr
+    assert "whole number" in result.stderr or f"from 1 to {MAX_SERVER_PROCESSES}" in result.stderr
+    assert not out.exists()  # refused before any work

@@ -15,16 +15,14 @@ import re
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import XSD
 
 from kg.errors import QueryError, QuerySyntaxError
+from kg.graph.terms import XSD_STRING, from_oxigraph
 from kg.namespaces import PREFIXES
 from kg.query.engines.base import DatasetSpec, cap
 from kg.query.formats import BY_KEY, GRAPH, Result
 from kg.query.text import QueryShape, shape, with_values
 
-_XSD_STRING = str(XSD.string)
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _json_string = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) writes for a str
 # The formats :meth:`OxigraphEngine.answer` writes itself (N-Quads of a graph result are its N-Triples lines).
@@ -35,21 +33,10 @@ MAX_KEPT_VARIABLE_LISTS = 1024
 MAX_DETAIL_CHARS = 160
 
 
-def to_rdflib(term):
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
-    raise QueryError(f"unsupported term in a result: {term!r}")
+def to_rdflib(term: object):
+    """A result term as rdflib's, its lexical form kept as the store holds it (``"01"^^xsd:integer`` stays
+    ``01``, as the other formats show it); a term rdflib has no kind for raises ValueError (a QueryError below)."""
+    return from_oxigraph(term, normalize=False)
 
 
 def syntax_message(text: str) -> str:
@@ -73,7 +60,7 @@ def json_term(term) -> str:
             return ('{"type":"literal","value":' + _json_string(term.value) + ',"xml:lang":'
                     + _json_string(term.language) + "}")
         datatype = term.datatype.value
-        if datatype in (_XSD_STRING, _RDF_LANG_STRING):
+        if datatype in (XSD_STRING, _RDF_LANG_STRING):
             return '{"type":"literal","value":' + _json_string(term.value) + "}"
         return ('{"type":"literal","value":' + _json_string(term.value) + ',"datatype":' + _json_string(datatype)
                 + "}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import socket
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -54,3 +55,13 @@ def running(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "R"
     except (FileNotFoundError, IndexError):
         return False
+
+
+def wait_for(check, seconds: float = 10.0, every: float = 0.05) -> bool:
+    """Whether ``check()`` comes true within ``seconds`` (asked every ``every`` s, and once more at the end)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(every)
+    return check()

@@ -10,8 +10,10 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
+import http_support
 import pytest
 import requests
 from conftest import ROOT, start_server, stop_server
@@ -19,6 +21,9 @@ from http_support import children
 
 from kg.query.limits import MAX_SERVER_PROCESSES
 from server.serving import START_SECONDS
+
+# a process may take this long to start, die or be replaced on a loaded machine
+wait_for = partial(http_support.wait_for, seconds=20.0)
 
 ARGS = ["--processes", "2", "--workers", "1", "--max-workers", "1", "--cache", "0"]
 
@@ -36,14 +41,6 @@ def alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
 
-
-def wait_for(check, seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return check()
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-import time
 
 import pytest
+from http_support import wait_for
 
 from kg.errors import CrampkgError, Overloaded, QueryTimeout
 from kg.graph.dataset import DATASET_PATH
@@ -38,14 +38,6 @@ def slow_in_background(executor: Executor) -> tuple[threading.Thread, list]:
     thread.start()
     return thread, raised
 
-
-def wait_for(condition, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def workers() -> set[int]:

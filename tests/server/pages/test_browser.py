@@ -140,12 +140,16 @@ def test_article_marks_the_claim_reached_by_link(watched, live_server, path):
     assert "excessive vitamin D intake" in side and "hypercalcemia" in side
 
 
+def choose_span_by_keyboard(page, live_server, words: str) -> None:
+    """Open the article and pick the evidence span holding ``words`` as a keyboard user does (focus, Enter)."""
+    page.goto(url(live_server, "/article"))
+    page.locator(".ev", has_text=words).first.focus()
+    page.keyboard.press("Enter")
+
+
 def test_selecting_a_span_lists_its_triples_with_entity_links(watched, live_server):
     page, _ = watched
-    page.goto(url(live_server, "/article"))
-    span = page.locator(".ev", has_text="flushes out potassium").first
-    span.focus()
-    page.keyboard.press("Enter")
+    choose_span_by_keyboard(page, live_server, "flushes out potassium")
     side = page.locator("#side")
     assert "depletes" in side.inner_text()
     links = side.locator("a[href^='/id/']")
@@ -158,10 +162,7 @@ def test_selecting_a_span_lists_its_triples_with_entity_links(watched, live_serv
 
 def test_a_boolean_claim_reads_as_a_sentence_in_the_side_panel(watched, live_server):
     page, _ = watched
-    page.goto(url(live_server, "/article"))
-    span = page.locator(".ev", has_text="accumulates in the body").first
-    span.focus()
-    page.keyboard.press("Enter")
+    choose_span_by_keyboard(page, live_server, "accumulates in the body")
     side = page.locator("#side-list").inner_text()
     assert "vitamin D accumulates in the body." in side
     assert not re.search(r"\byes\b", side), side

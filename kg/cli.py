@@ -31,6 +31,8 @@ from kg.query.text import shape
 from kg.store.client import check_url
 from kg.store.snapshot import REFRESH_SECONDS
 
+AUTO = "auto"  # --processes: one server process per CPU (kg.query.limits.AUTO_SERVER_PROCESSES at most)
+
 
 def cmd_build(args: argparse.Namespace) -> int:
     # the build (owlrl, pyshacl) and the server (Flask, granian) are imported by the commands that use them,
@@ -152,13 +154,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server import create_app
     from server.serving import Processes, Server
 
-    config = {"ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout, "QUERY_WORKERS": args.workers,
-              "QUERY_WORKERS_MAX": max_workers(args), "QUERY_QUEUE": args.queue,
-              "QUEUE_WAIT": args.queue_wait, "MAX_ROWS": args.max_rows, "QUERY_CACHE": args.cache,
+    count = server_processes(args)
+    share = shares(count)
+    workers = share(args.workers)
+    config = {"ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout, "QUERY_WORKERS": workers,
+              "QUERY_WORKERS_MAX": max(share(max_workers(args)), workers), "QUERY_QUEUE": share(args.queue),
+              "QUEUE_WAITING": max(share(args.threads) - share(args.queue), 0),
+              "QUEUE_WAIT": args.queue_wait, "MAX_ROWS": args.max_rows, "QUERY_CACHE": share(args.cache),
               "MAX_CONTENT_LENGTH": args.max_request,
               "MAX_HEADER_BYTES": args.max_header, "WORKER_MEMORY_MB": args.memory,
               "CLIENT_BUDGET": args.client_budget, "BUDGET_WINDOW": args.budget_window,
-              "BUDGET_LOOPBACK": args.budget_loopback, "EXECUTOR_AFTER_FORK": args.processes > 1}
+              "BUDGET_LOOPBACK": args.budget_loopback, "EXECUTOR_AFTER_FORK": count > 1}
     if args.endpoint:
         source = f"the store at {public_url(check_url(args.endpoint, '--endpoint'))}"
         config["ENDPOINT"] = args.endpoint
@@ -179,13 +185,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except CrampkgError as exc:  # the server starts anyway and recovers when the store answers
             print(f"crampkg: warning: {exc}; answering 502 until it does", flush=True)
     try:
-        server = Server(app, host=args.host, port=args.port, threads=args.threads, max_header_bytes=args.max_header,
-                        shared=args.processes > 1)
+        server = Server(app, host=args.host, port=args.port, threads=share(args.threads),
+                        max_header_bytes=args.max_header, shared=count > 1)
     except (OSError, ValueError) as exc:
         raise CrampkgError(f"cannot listen on {args.host}:{args.port}: {getattr(exc, 'strerror', None) or exc}; "
                            "choose another --host or --port") from None
     where = f"http://{args.host}:{server.effective_port}/"
-    if args.processes == 1:
+    if count == 1:
         print(f"crampkg: serving {source} on {where}  ({DISCLAIMER})", flush=True)
         server.run()
         return 0
@@ -194,13 +200,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     def after_fork() -> Callable[[], None]:
         return knowledge.start_executor().close
 
-    processes = Processes(server, args.processes, after_fork)
+    processes = Processes(server, count, after_fork)
     try:
         processes.start()
     except OSError as exc:
-        raise CrampkgError(f"cannot serve from --processes {args.processes}: {exc}; see the messages above, "
+        raise CrampkgError(f"cannot serve from {count} processes: {exc}; see the messages above, "
                            "or give fewer --processes") from None
-    print(f"crampkg: serving {source} on {where} from {args.processes} processes  ({DISCLAIMER})", flush=True)
+    print(f"crampkg: serving {source} on {where} from {count} processes  ({DISCLAIMER})", flush=True)
     return processes.run()
 
 
@@ -298,6 +304,40 @@ def max_workers(args: argparse.Namespace) -> int:
     return args.max_workers
 
 
+def server_processes(args: argparse.Namespace) -> int:
+    """How many server processes ``crampkg serve`` forks: ``--processes``, or with ``auto`` one per CPU this
+    process may run on, at most :data:`~kg.query.limits.AUTO_SERVER_PROCESSES`. A client budget is counted in
+    one process's memory, so it needs a single process: ``auto`` gives one then, and more is refused."""
+    budget = args.client_budget > 0
+    if args.processes == AUTO:
+        return 1 if budget else max(1, min(len(os.sched_getaffinity(0)), limits.AUTO_SERVER_PROCESSES))
+    if budget and args.processes > 1:
+        raise CrampkgError(f"--client-budget is counted within one server process, so a client could spend it "
+                           f"{args.processes} times over with --processes {args.processes}; give --processes 1 "
+                           "(or auto) with a client budget")
+    return args.processes
+
+
+def shares(count: int) -> Callable[[int], int]:
+    """The share of a server-wide limit each of ``count`` server processes gets: the limit divided among
+    them, rounded up (so no process gets 0 of a limit that is not 0)."""
+    return lambda total: -(-total // count)
+
+
+def processes_option(text: str) -> int | str:
+    """An argparse type for ``--processes``: ``auto`` or a whole number in range."""
+    if text.strip().lower() == AUTO:
+        return AUTO
+    try:
+        int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{shown(text)} is neither {AUTO} nor a whole number") from None
+    return whole_number(1, limits.MAX_SERVER_PROCESSES)(text)
+
+
+processes_option.__name__ = "process count"
+
+
 def host(text: str) -> str:
     """An argparse type: an IP address or a host name, checked by its syntax alone (no lookup is made)."""
     try:
@@ -351,10 +391,11 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--port", type=whole_number(0, 65535), default=8000, help="0: any free port")
     v.add_argument("--threads", type=whole_number(1, 1000), default=limits.SERVER_THREADS,
                    help="Python threads running requests (default: %(default)s)")
-    v.add_argument("--processes", type=whole_number(1, limits.MAX_SERVER_PROCESSES), default=1,
-                   help="server processes forked after loading, all serving the one port, each with its own "
-                        "--threads, query workers (--workers, --max-workers, --queue), response cache (--cache) "
-                        "and client budget bookkeeping, so those limits count per process (default: %(default)s)")
+    v.add_argument("--processes", type=processes_option, default=AUTO,
+                   help="server processes forked after loading, all serving the one port; auto: one per CPU, at "
+                        f"most {limits.AUTO_SERVER_PROCESSES}, or 1 with --client-budget. --threads, --workers, "
+                        "--max-workers, --queue and --cache are for the whole server: each process gets its "
+                        "share, rounded up (default: %(default)s)")
     v.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="query engine (default: %(default)s)")
     v.add_argument("--timeout", type=seconds, default=limits.QUERY_TIMEOUT,
                    help="seconds per query (default: %(default)s)")

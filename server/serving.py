@@ -39,6 +39,7 @@ cores (:data:`~kg.query.limits.SERVER_THREADS`); the query workers' queue cap bo
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import select
 import signal
@@ -57,6 +58,7 @@ from granian.http import HTTP1Settings
 from granian.wsgi import Response, ResponseIterWrap
 
 from kg.query import limits
+from kg.query.executor import name_process
 
 # Connections the kernel queues before granian accepts them (granian's own default).
 BACKLOG = 1024
@@ -176,6 +178,10 @@ class Server:
         done.wait()
 
 
+# The name each server process of several gives itself (`ps`, `top`, /proc/<pid>/comm); its query workers call
+# themselves kg.query.executor.WORKER_NAME.
+SERVER_NAME = "crampkg-server"
+PR_SET_PDEATHSIG = 1
 # Seconds the supervisor of several server processes gives them to stop after SIGTERM before it kills them,
 # and the longest it waits for them to be ready at start.
 STOP_SECONDS = 10.0
@@ -183,6 +189,18 @@ READY_SECONDS = 120.0
 # A server process that ends within this many seconds of its start failed to start: it is not started again
 # (that would loop), and the others are stopped.
 START_SECONDS = 5.0
+
+
+def follow_parent(parent: int) -> None:
+    """SIGTERM this process when its parent ends, however it ends (SIGKILL included): a server process must not
+    go on serving, nor its query workers, once its supervisor is gone. If the parent ended before this was set,
+    end now."""
+    try:
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux
+    if os.getppid() != parent:
+        os._exit(0)
 
 
 class Processes:
@@ -242,6 +260,7 @@ class Processes:
         return False
 
     def _start_child(self, ready_w: int = -1, ready_r: int = -1) -> int:
+        supervisor = os.getpid()
         pid = os.fork()
         if pid:
             self.children[pid] = time.monotonic()
@@ -249,6 +268,8 @@ class Processes:
         # the child: back to the default signal actions until granian installs its own (Server.run)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        name_process(SERVER_NAME)
+        follow_parent(supervisor)
         if ready_r >= 0:
             os.close(ready_r)
         code = 0

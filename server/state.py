@@ -34,6 +34,7 @@ DEFAULTS = {
     "QUERY_WORKERS": limits.QUERY_WORKERS,
     "QUERY_WORKERS_MAX": limits.QUERY_WORKERS_MAX,  # raised to QUERY_WORKERS if that is more
     "QUERY_QUEUE": limits.QUERY_QUEUE,
+    "QUEUE_WAITING": limits.QUEUE_WAITING,
     "QUEUE_WAIT": limits.QUEUE_WAIT,
     "QUERY_CACHE": limits.RESPONSE_CACHE,
     "MAX_ROWS": limits.MAX_ROWS,
@@ -92,7 +93,8 @@ class Knowledge:
             "workers": workers, "timeout": timeout,
             "max_workers": max(int(config["QUERY_WORKERS_MAX"]), workers),
             "max_rows": int(config["MAX_ROWS"]) or None, "max_pending": int(config["QUERY_QUEUE"]) or None,
-            "queue_wait": float(config["QUEUE_WAIT"]), "memory_mb": int(config["WORKER_MEMORY_MB"]) or None}
+            "queue_wait": float(config["QUEUE_WAIT"]), "max_waiting": int(config["QUEUE_WAITING"]),
+            "memory_mb": int(config["WORKER_MEMORY_MB"]) or None}
         self.executor: Executor | None = None
         if not config.get("EXECUTOR_AFTER_FORK"):
             self.start_executor()

@@ -119,8 +119,9 @@ def live_server(built):
 
 
 # Small limits so each guard can be tripped cheaply; the cache is off so every request is evaluated.
+# One server process, so that the counts below are exact (with several, each gets its share of them, rounded up).
 GUARDED_ARGS = ["--timeout", "1", "--max-rows", "5", "--max-request", "4000", "--workers", "2", "--queue", "3",
-                "--queue-wait", "0", "--cache", "0"]
+                "--queue-wait", "0", "--cache", "0", "--processes", "1"]
 
 
 @pytest.fixture(scope="session")

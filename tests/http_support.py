@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 
 from requests.structures import CaseInsensitiveDict
 
+from server.serving import SERVER_NAME
+
 
 def raw(port: int, data: bytes, timeout: float = 10) -> tuple[int, bytes]:
     """Send ``data`` as it is and read the answer to the end: (status, whole response)."""
@@ -46,6 +48,19 @@ def children(pid: int) -> set[int]:
             found |= {int(x) for x in (task / "children").read_text().split()}
         except FileNotFoundError:  # a thread that ended since the listing (granian lets idle threads go)
             continue
+    return found
+
+
+def workers(pid: int) -> set[int]:
+    """The query workers of the server ``pid``: its children, or with several server processes theirs (each
+    names itself server.serving.SERVER_NAME once forked; a worker just forked may not have named itself yet)."""
+    found: set[int] = set()
+    for child in children(pid):
+        try:
+            name = Path(f"/proc/{child}/comm").read_text().strip()
+        except FileNotFoundError:
+            continue
+        found |= workers(child) if name == SERVER_NAME else {child}
     return found
 
 

@@ -14,6 +14,7 @@ guess in advance which queries will be slow.
 """
 from __future__ import annotations
 
+import ctypes
 import gc
 import marshal
 import multiprocessing
@@ -158,6 +159,19 @@ def cap_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+# The name a query worker gives itself (PR_SET_NAME, at most 15 bytes): `ps`, `top` and /proc/<pid>/comm show it,
+# so an operator (or a test) tells the workers from the server processes.
+WORKER_NAME = "crampkg-query"
+PR_SET_NAME = 15
+
+
+def name_process(name: str) -> None:
+    try:
+        ctypes.CDLL(None).prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the name is only a help
+
+
 def close_sockets(keep: int) -> None:
     """Close every socket a worker inherited except its own pipe: a worker forked while the server holds
     client connections would otherwise keep them open after the server closes them, so a client waiting for
@@ -181,6 +195,7 @@ def _serve(conn, inherited: list, memory_mb: int | None = None) -> None:
     """
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    name_process(WORKER_NAME)
     for other in inherited:
         other.close()
     close_sockets(keep=conn.fileno())
@@ -221,7 +236,7 @@ class _Worker:
     def __init__(self, siblings: list, memory_mb: int | None) -> None:
         self.conn, child = _FORK.Pipe()
         self.process = _FORK.Process(target=_serve, args=(child, [self.conn, *siblings], memory_mb), daemon=True,
-                                     name="crampkg-query")
+                                     name=WORKER_NAME)
         self.process.start()
         child.close()
         self.ready = readable(self.conn)

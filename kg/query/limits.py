@@ -16,7 +16,10 @@ MAX_ROWS = 10_000  # result rows (or triples) before an answer is truncated
 MAX_REQUEST_BYTES = 1_000_000  # bytes per request body or query text (413 above)
 RESPONSE_CACHE = 512  # answers kept by the response cache (the data is read-only); 0 turns it off
 SERVER_THREADS = 32  # Python threads the HTTP server runs requests on (one waiting for a slow body holds one)
-MAX_SERVER_PROCESSES = 16  # `crampkg serve --processes`, at most: each holds its threads, workers and cache
+MAX_SERVER_PROCESSES = 16  # `crampkg serve --processes`, at most
+# server processes `crampkg serve` forks by default (--processes auto): one per CPU, at most this many. Each has
+# its own GIL, so requests are answered on every core; the limits above are shared out among them.
+AUTO_SERVER_PROCESSES = 4
 # Queries that may wait for room, at most (fewer once one waited in vain); more get 503 at once. With
 # QUERY_QUEUE it makes SERVER_THREADS, so a count alone never refuses a valid query at once (requests beyond
 # the threads wait in the server's own queue); a flood is refused once its waits go in vain.

@@ -5,8 +5,9 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import requests
-from http_support import children
+from http_support import children, wait_for, workers
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # (triples)³ rows: hours of work
 FAST = "ASK { ?s ?p ?o }"
@@ -15,7 +16,7 @@ FAST = "ASK { ?s ?p ?o }"
 def test_time_limit_answers_503_and_kills_the_worker(guarded_server):
     """A query that would run for hours gets a 503 with a message after the 1 s limit; the worker that ran
     it is gone (replaced by a fresh one), so the work really stopped."""
-    before = children(guarded_server.process.pid)
+    before = workers(guarded_server.process.pid)
     started = time.monotonic()
     r = requests.get(f"{guarded_server.url}/sparql", params={"query": SLOW}, timeout=60)
     assert r.status_code == 503
@@ -23,9 +24,9 @@ def test_time_limit_answers_503_and_kills_the_worker(guarded_server):
     assert r.headers["Retry-After"]
     assert time.monotonic() - started < 30  # it was stopped, not finished
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and len(children(guarded_server.process.pid) - before) == 0:
+    while time.monotonic() < deadline and len(workers(guarded_server.process.pid) - before) == 0:
         time.sleep(0.1)
-    after = children(guarded_server.process.pid)
+    after = workers(guarded_server.process.pid)
     assert before - after, "the worker that ran the slow query is still alive"
     assert requests.get(f"{guarded_server.url}/sparql", params={"query": FAST}, timeout=10).json()["boolean"]
 
@@ -120,27 +121,30 @@ def test_request_size_cap_is_413(guarded_server):
                          timeout=10).status_code == 200
 
 
-def test_workers_end_with_the_server(built):
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_workers_end_with_the_server(built, processes):
     """However the server ends (SIGTERM here, as `make run` under a supervisor would see, and SIGKILL), its
-    query workers end too, including one forked to replace a killed worker."""
+    query workers end too, including one forked to replace a killed worker; with several server processes,
+    those end too."""
     import signal
 
     from conftest import GUARDED_ARGS, start_server
 
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        server = start_server(GUARDED_ARGS)
+        server = start_server([*GUARDED_ARGS, "--processes", processes])
         # a timeout makes the server fork a replacement worker from a request thread
         requests.get(f"{server.url}/sparql", params={"query": SLOW}, timeout=60)
-        workers = children(server.process.pid)
-        assert len(workers) == 2
+        assert wait_for(lambda server=server: len(workers(server.process.pid)) == 2), workers(server.process.pid)
+        found = workers(server.process.pid)
+        found |= children(server.process.pid)  # the server processes, if several
         server.process.send_signal(sig)
         server.process.wait(10)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in found):
             time.sleep(0.1)
-        alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
+        alive = [pid for pid in found if Path(f"/proc/{pid}").exists()
                  and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()]
-        assert alive == [], f"workers {alive} outlived the server ({sig.name})"
+        assert alive == [], f"processes {alive} outlived the server ({sig.name})"
 
 
 def test_runaway_query_is_stopped_while_concurrent_clients_keep_being_answered(guarded_server):
@@ -167,12 +171,12 @@ def test_runaway_query_is_stopped_while_concurrent_clients_keep_being_answered(g
         t.start()
     # Every worker seen while the runaway runs: with both kept workers busy, the pool forks another for it,
     # so the worker to be killed may not exist yet before it is sent.
-    seen = children(guarded_server.process.pid)
+    seen = workers(guarded_server.process.pid)
     sampling = threading.Event()
 
     def sample() -> None:
         while not sampling.is_set():
-            seen.update(children(guarded_server.process.pid))
+            seen.update(workers(guarded_server.process.pid))
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample)
@@ -189,7 +193,7 @@ def test_runaway_query_is_stopped_while_concurrent_clients_keep_being_answered(g
         t.join(60)
     assert slow.status_code == 503 and "1 s limit" in slow.text
     assert ended - started < 30  # stopped, not finished (it would take hours)
-    assert seen - children(guarded_server.process.pid), "the runaway query's worker is still alive"
+    assert seen - workers(guarded_server.process.pid), "the runaway query's worker is still alive"
     assert answers and all(status == 200 for _, status in answers), [s for _, s in answers if s != 200][:5]
     during = [t for t, _ in answers if started < t < ended]
     assert len(during) >= 10, f"only {len(during)} answers while the runaway query ran"

@@ -13,7 +13,7 @@ import time
 import pytest
 import requests
 from conftest import restart_under_load, start_server, stop_server
-from http_support import children, request_from, running
+from http_support import request_from, running, workers
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # hours of work
 FAST = "ASK { ?s ?p ?o }"
@@ -57,7 +57,7 @@ def test_3000_nested_groups_are_400_without_costing_a_worker(memory_server):
     """Tried: 3000 nested groups (GET, POST form, POST body), 3000 nested parentheses and brackets. Each is
     refused by the text check before any worker sees it: the same workers serve the next query."""
     url = f"{memory_server.url}/sparql"
-    before = children(memory_server.process.pid)
+    before = workers(memory_server.process.pid)
     parens = "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 3000 + "true" + ")" * 3000 + ") }"
     brackets = "SELECT * WHERE { ?s ?p " + "[ <p> " * 1500 + "1" + " ]" * 1500 + " }"
     answers = [requests.get(url, params={"query": NESTED}, timeout=10),
@@ -67,7 +67,7 @@ def test_3000_nested_groups_are_400_without_costing_a_worker(memory_server):
                requests.get(url, params={"query": brackets}, timeout=10)]
     for r in answers:
         assert r.status_code == 400 and "more than 64 deep" in r.text, r.text
-    assert children(memory_server.process.pid) == before
+    assert workers(memory_server.process.pid) == before
     assert requests.get(url, params={"query": FAST}, timeout=10).json()["boolean"] is True
 
 
@@ -126,11 +126,11 @@ def test_memory_cap_stops_a_query_with_a_clear_error(memory_server):
     """A query that would need gigabytes is stopped when its worker passes 200 MB (well before the 20 s time
     limit), with a 503 that says so; the server replaces the worker and answers the next query."""
     url = f"{memory_server.url}/sparql"
-    before = children(memory_server.process.pid)
+    before = workers(memory_server.process.pid)
     r = requests.get(url, params={"query": MEMORY_BOMB}, timeout=60)
     assert r.status_code == 503 and "200 MB memory limit" in r.text
     assert requests.get(url, params={"query": FAST}, timeout=10).json()["boolean"] is True
-    assert children(memory_server.process.pid) != before
+    assert workers(memory_server.process.pid) != before
 
 
 def test_a_worker_killed_mid_query_gives_an_error_not_a_hang(memory_server):
@@ -144,14 +144,14 @@ def test_a_worker_killed_mid_query_gives_an_error_not_a_hang(memory_server):
     deadline = time.monotonic() + 10
     busy: list[int] = []
     while time.monotonic() < deadline and not busy:
-        busy = [pid for pid in children(memory_server.process.pid) if running(pid)]
+        busy = [pid for pid in workers(memory_server.process.pid) if running(pid)]
         time.sleep(0.05)
     assert busy, "no worker was seen running the query"
     os.kill(busy[0], signal.SIGKILL)
     thread.join(60)
     assert result[0].status_code == 503 and "SIGKILL" in result[0].text
     assert time.monotonic() - started < 20
-    idle = children(memory_server.process.pid)
+    idle = workers(memory_server.process.pid)
     for pid in idle:
         os.kill(pid, signal.SIGKILL)
     time.sleep(0.2)

@@ -1,7 +1,9 @@
 """`crampkg serve --processes 2`: two server processes forked after loading, each with its own query workers,
-both serving the one port; one that dies is reported and replaced; SIGTERM on the parent ends them all.
+both serving the one port; one that dies is reported and replaced; SIGTERM on the parent ends them all. By
+default (``auto``) one process per CPU, each with its share of the server-wide limits; one with a client budget.
 
-Bad inputs tried: --processes 0, -1, 17 (over the cap of 16), 1.5, two and an empty value.
+Bad inputs tried: --processes 0, -1, 17 (over the cap of 16), 1.5, two and an empty value; --processes 2 with a
+client budget.
 """
 from __future__ import annotations
 
@@ -19,8 +21,8 @@ import requests
 from conftest import ROOT, start_server, stop_server
 from http_support import children
 
-from kg.query.limits import MAX_SERVER_PROCESSES
-from server.serving import START_SECONDS
+from kg.query.limits import AUTO_SERVER_PROCESSES, MAX_SERVER_PROCESSES, QUERY_WORKERS
+from server.serving import SERVER_NAME, START_SECONDS
 
 # a process may take this long to start, die or be replaced on a loaded machine
 wait_for = partial(http_support.wait_for, seconds=20.0)
@@ -121,4 +123,46 @@ def test_bad_process_counts_are_refused(value, tmp_path):
     assert result.returncode == 2
     assert "argument --processes" in result.stderr, result.stderr
     assert "whole number" in result.stderr or f"from 1 to {MAX_SERVER_PROCESSES}" in result.stderr
+    assert not out.exists()  # refused before any work
+
+
+def server_processes(pid: int) -> set[int]:
+    return {c for c in children(pid) if Path(f"/proc/{c}/comm").read_text().strip() == SERVER_NAME}
+
+
+def test_by_default_one_process_per_cpu_each_with_its_share_of_the_workers(built):
+    cpus = min(len(os.sched_getaffinity(0)), AUTO_SERVER_PROCESSES)
+    server = start_server()
+    try:
+        parent = server.process.pid
+        if cpus == 1:  # one process: its children are its workers
+            assert not server_processes(parent) and len(children(parent)) == QUERY_WORKERS
+            return
+        processes = server_processes(parent)
+        assert len(processes) == cpus == len(children(parent)), children(parent)
+        share = -(-QUERY_WORKERS // cpus)
+        assert wait_for(lambda: all(len(children(pid)) == share for pid in processes))
+        assert f"from {cpus} processes" in server.output()
+        assert requests.get(f"{server.url}/sparql", params={"query": "ASK {}"}, timeout=10).json()["boolean"]
+    finally:
+        stop_server(server)
+
+
+def test_a_client_budget_is_served_from_one_process(built):
+    """The budget is counted in one process's memory: ``auto`` gives one process then."""
+    server = start_server(["--client-budget", "5"])
+    try:
+        assert not server_processes(server.process.pid) and len(children(server.process.pid)) == QUERY_WORKERS
+    finally:
+        stop_server(server)
+
+
+def test_several_processes_with_a_client_budget_are_refused(tmp_path):
+    out = tmp_path / "build"
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "--out", str(out), "serve", "--port", "0",
+                             "--processes", "2", "--client-budget", "5"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2
+    assert "--client-budget is counted within one server process" in result.stderr
+    assert "give --processes 1 (or auto)" in result.stderr
     assert not out.exists()  # refused before any work

@@ -15,7 +15,7 @@ import time
 import pytest
 import requests
 from conftest import start_server, stop_server
-from http_support import children
+from http_support import workers
 from load import answered_during, figures, run
 
 CLIENTS = 16
@@ -41,13 +41,15 @@ def test_no_valid_request_fails_while_an_expensive_query_runs(loaded_server):
         [(o.status, o.body[-200:]) for o in heavy]
     for expensive in heavy:
         assert answered_during(valid, expensive), "no query was answered while the expensive one ran"
-    assert len(children(loaded_server.process.pid)) >= 2  # the workers forked for the quick queries
+    assert len(workers(loaded_server.process.pid)) >= 2  # the workers forked for the quick queries
 
 
 @pytest.fixture(scope="module")
 def narrow_server(built):
-    """Room for one query, waiting up to 1 s for it; a 6 s time limit."""
-    server = start_server(["--workers", "1", "--queue", "1", "--queue-wait", "1", "--timeout", "6", "--cache", "0"])
+    """Room for one query, waiting up to 1 s for it; a 6 s time limit. One server process, so that there is
+    exactly one room (several would each have one)."""
+    server = start_server(["--workers", "1", "--queue", "1", "--queue-wait", "1", "--timeout", "6", "--cache", "0",
+                           "--processes", "1"])
     yield server
     stop_server(server)
 

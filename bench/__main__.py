@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kg.cli import auto_processes
 from kg.graph.dataset import DATASET_PATH
 from kg.namespaces import ROOT
 from kg.query.catalogue import Catalogue
@@ -206,7 +207,8 @@ def table(results: dict, startup: dict, workloads: list[str], before: str, after
         (f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {before} (1 / 5 / 15 min; after the run: "
          f"{after.rsplit('load average ', 1)[-1]}). wrk, {CLIENTS} keep-alive connections × {DURATION:g} s per "
          f"cell, median of {ROUNDS} interleaved rounds, loopback; `crampkg serve` as started by default (granian, "
-         "2 query workers, time limit, row cap, read-only and no-SERVICE guards on, response cache on)"
+         f"{auto_processes()} server processes sharing 2 kept query workers, time limit, row cap, read-only and "
+         "no-SERVICE guards on, response cache on)"
          + (f" with `{shlex.join(SERVE_ARGS)}`" if SERVE_ARGS else "") + ". "
          f"Static Flask route under the same HTTP server: {static:,.0f} req/s."),
         "",

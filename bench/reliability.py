@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import restart_under_load, start_server, stop_server  # noqa: E402
 from hostile import CASES  # noqa: E402
-from http_support import children, running  # noqa: E402
+from http_support import children, running, workers  # noqa: E402
 from load import QUERY_KINDS, answered_during, figures, quantile, run  # noqa: E402
 
 from kg.build import build  # noqa: E402
@@ -40,7 +40,7 @@ MEMORY_BOMB = "SELECT ?s ?a WHERE { ?s ?p ?o . ?a ?b ?c } ORDER BY ?o ?c LIMIT 1
 
 def rss_mb(pid: int) -> float:
     total = 0
-    for p in [pid, *children(pid)]:
+    for p in {pid, *children(pid), *workers(pid)}:  # the server processes, if several, and every worker
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -72,7 +72,7 @@ def faults(built) -> list[tuple[str, bool, str]]:
         thread.start()
         busy: list[int] = []
         while not busy and time.monotonic() - started < 10:
-            busy = [p for p in children(server.process.pid) if running(p)]
+            busy = [p for p in workers(server.process.pid) if running(p)]
             time.sleep(0.05)
         if busy:
             os.kill(busy[0], signal.SIGKILL)
@@ -106,7 +106,7 @@ def peaks(pid: int, stop: threading.Event, found: dict) -> None:
     """Sample the server's memory (with its workers) and its worker count until ``stop``."""
     while not stop.is_set():
         found["rss"] = max(found.get("rss", 0.0), rss_mb(pid))
-        found["workers"] = max(found.get("workers", 0), len(children(pid)))
+        found["workers"] = max(found.get("workers", 0), len(workers(pid)))
         time.sleep(0.2)
 
 

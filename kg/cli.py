@@ -310,12 +310,18 @@ def server_processes(args: argparse.Namespace) -> int:
     one process's memory, so it needs a single process: ``auto`` gives one then, and more is refused."""
     budget = args.client_budget > 0
     if args.processes == AUTO:
-        return 1 if budget else max(1, min(len(os.sched_getaffinity(0)), limits.AUTO_SERVER_PROCESSES))
+        return 1 if budget else auto_processes()
     if budget and args.processes > 1:
         raise CrampkgError(f"--client-budget is counted within one server process, so a client could spend it "
                            f"{args.processes} times over with --processes {args.processes}; give --processes 1 "
                            "(or auto) with a client budget")
     return args.processes
+
+
+def auto_processes() -> int:
+    """``--processes auto`` without a client budget: one per CPU this process may run on, at most
+    :data:`~kg.query.limits.AUTO_SERVER_PROCESSES`."""
+    return max(1, min(len(os.sched_getaffinity(0)), limits.AUTO_SERVER_PROCESSES))
 
 
 def shares(count: int) -> Callable[[int], int]:

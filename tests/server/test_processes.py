@@ -21,7 +21,8 @@ import requests
 from conftest import ROOT, start_server, stop_server
 from http_support import children
 
-from kg.query.limits import AUTO_SERVER_PROCESSES, MAX_SERVER_PROCESSES, QUERY_WORKERS
+from kg.cli import auto_processes
+from kg.query.limits import MAX_SERVER_PROCESSES, QUERY_WORKERS
 from server.serving import SERVER_NAME, START_SECONDS
 
 # a process may take this long to start, die or be replaced on a loaded machine
@@ -131,7 +132,7 @@ def server_processes(pid: int) -> set[int]:
 
 
 def test_by_default_one_process_per_cpu_each_with_its_share_of_the_workers(built):
-    cpus = min(len(os.sched_getaffinity(0)), AUTO_SERVER_PROCESSES)
+    cpus = auto_processes()
     server = start_server()
     try:
         parent = server.process.pid

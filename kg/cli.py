@@ -200,7 +200,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     def after_fork() -> Callable[[], None]:
         return knowledge.start_executor().close
 
-    processes = Processes(server, count, after_fork)
+    processes = Processes(server, count, after_fork, pin=args.pin_cpus)
     try:
         processes.start()
     except OSError as exc:
@@ -402,6 +402,9 @@ def parser() -> argparse.ArgumentParser:
                         f"most {limits.AUTO_SERVER_PROCESSES}, or 1 with --client-budget. --threads, --workers, "
                         "--max-workers, --queue and --cache are for the whole server: each process gets its "
                         "share, rounded up (default: %(default)s)")
+    v.add_argument("--pin-cpus", action=argparse.BooleanOptionalAction, default=True,
+                   help="with several --processes, run each (with its query workers) on its own share of the CPUs: "
+                        "a hand-off between processes on one CPU costs far less (default: %(default)s)")
     v.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="query engine (default: %(default)s)")
     v.add_argument("--timeout", type=seconds, default=limits.QUERY_TIMEOUT,
                    help="seconds per query (default: %(default)s)")

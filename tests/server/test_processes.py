@@ -23,7 +23,7 @@ from http_support import children
 
 from kg.cli import auto_processes
 from kg.query.limits import MAX_SERVER_PROCESSES, QUERY_WORKERS
-from server.serving import SERVER_NAME, START_SECONDS
+from server.serving import SERVER_NAME, START_SECONDS, cpu_shares
 
 # a process may take this long to start, die or be replaced on a loaded machine
 wait_for = partial(http_support.wait_for, seconds=20.0)
@@ -145,6 +145,37 @@ def test_by_default_one_process_per_cpu_each_with_its_share_of_the_workers(built
         assert wait_for(lambda: all(len(children(pid)) == share for pid in processes))
         assert f"from {cpus} processes" in server.output()
         assert requests.get(f"{server.url}/sparql", params={"query": "ASK {}"}, timeout=10).json()["boolean"]
+    finally:
+        stop_server(server)
+
+
+def cpus_of(pid: int) -> set[int]:
+    return os.sched_getaffinity(pid)
+
+
+@pytest.mark.parametrize("pin", [True, False])
+def test_each_process_runs_with_its_workers_on_its_own_share_of_the_cpus(built, pin):
+    """Pinned (the default), each server process and its query workers run on one share of the CPUs
+    (``cpu_shares``), the shares differ, and a process started in place of a dead one gets the dead one's share;
+    with --no-pin-cpus every process may run anywhere."""
+    server = start_server([*ARGS, "--pin-cpus" if pin else "--no-pin-cpus"])
+    try:
+        parent = server.process.pid
+        everywhere = cpus_of(parent)
+        assert wait_for(lambda: all(len(children(pid)) == 1 for pid in children(parent)))
+        shares = {pid: cpus_of(pid) for pid in children(parent)}
+        for pid, share in shares.items():
+            assert {frozenset(cpus_of(worker)) for worker in children(pid)} == {frozenset(share)}
+        if not pin:
+            assert all(share == everywhere for share in shares.values())
+            return
+        assert sorted(map(sorted, shares.values())) == sorted(map(sorted, cpu_shares(2)))
+        victim = min(shares)
+        time.sleep(START_SECONDS)  # a process that dies during its start stops the server instead
+        os.kill(victim, signal.SIGKILL)
+        assert wait_for(lambda: len(children(parent)) == 2 and victim not in children(parent))
+        (replacement,) = children(parent) - set(shares)
+        assert cpus_of(replacement) == shares[victim]
     finally:
         stop_server(server)
 

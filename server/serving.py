@@ -7,9 +7,10 @@ worker processes of its own; run that way, the query workers would be grandchild
 loaded store would be loaded again or shared by a fork nobody planned for. So this module starts granian's WSGI
 worker in the calling process, as granian's worker process does it (``granian.server.mp``), with the app already
 built and the listening socket opened here (so a bad address is a clear error and port 0 gets a free port): one
-process, whose children are exactly the query workers (:mod:`kg.query.executor`). With ``crampkg serve
---processes N`` (:class:`Processes`), N such processes are forked from the loaded one, each with its own
-listening socket on the address, its own GIL and its own query workers forked from it.
+process, whose children are exactly the query workers (:mod:`kg.query.executor`). With several server
+processes (``crampkg serve --processes``, one per CPU by default; :class:`Processes`), N such processes are
+forked from the loaded one, each with its own listening socket on the address, its own GIL and its own query
+workers forked from it, and each pinned with them to its own share of the CPUs.
 
 That uses granian's internal classes, so the version is pinned in pyproject.toml; a new granian must be checked
 against this module (``tests/server`` starts the real server and fails at once if the internals moved).

@@ -136,13 +136,10 @@ class Server:
         self.address = self.socket.getsockname()[:2]
         self.effective_port: int = self.address[1]  # the free one chosen when ``port`` was 0
 
-    def _bound(self, address: tuple[str, int], *, listen: bool, shared: bool,
-               incoming_cpu: int | None = None) -> socket.socket:
+    def _bound(self, address: tuple[str, int], *, listen: bool, shared: bool) -> socket.socket:
         family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
         try:
-            if incoming_cpu is not None:
-                sock.setsockopt(socket.SOL_SOCKET, SO_INCOMING_CPU, incoming_cpu)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             if shared:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
@@ -159,12 +156,10 @@ class Server:
         sock.set_inheritable(False)
         return sock
 
-    def listen_alongside(self, incoming_cpu: int | None = None) -> None:
+    def listen_alongside(self) -> None:
         """In a server process of :class:`Processes`: listen on a socket of this process's own, on the shared
-        address, in place of the bound one inherited from the parent. ``incoming_cpu``: the CPU this process is
-        pinned to; the kernel then gives this socket the connections whose first packet it handles on that CPU
-        (SO_INCOMING_CPU; Linux 6.2 and later honour it within a SO_REUSEPORT group, earlier ones ignore it)."""
-        own = self._bound(self.address, listen=True, shared=True, incoming_cpu=incoming_cpu)
+        address, in place of the bound one inherited from the parent."""
+        own = self._bound(self.address, listen=True, shared=True)
         self.socket.close()
         self.socket = own
 
@@ -188,7 +183,6 @@ class Server:
 # themselves kg.query.executor.WORKER_NAME.
 SERVER_NAME = "crampkg-server"
 PR_SET_PDEATHSIG = 1
-SO_INCOMING_CPU = getattr(socket, "SO_INCOMING_CPU", 49)  # Linux's value, for a Python that does not name it
 # Seconds the supervisor of several server processes gives them to stop after SIGTERM before it kills them,
 # and the longest it waits for them to be ready at start.
 STOP_SECONDS = 10.0
@@ -234,10 +228,7 @@ class Processes:
     server process to a query worker and back; woken on another CPU, each hand-off costs far more (measured on
     this project's 2-CPU virtual machine, one query at a time: 254 µs a round trip with the two processes
     apart, 127 µs on one CPU; under the bench's load, 0.89x the Oxigraph server's requests/s without pinning,
-    0.99x with it). A process pinned to one CPU also asks for the connections that arrive on that CPU
-    (:meth:`Server.listen_alongside`), so a connection is served where its packets are handled, and clients on
-    different CPUs are spread over the processes by that rather than by a hash of their ports alone (seven
-    rounds of the bench's light query: 5,355–5,540 req/s with it, 2,298–5,471 without)."""
+    0.99x with it)."""
 
     def __init__(self, server: Server, count: int, after_fork: Callable[[], Callable[[], None]],
                  pin: bool = False) -> None:
@@ -308,8 +299,7 @@ class Processes:
         try:
             cleanup = self.after_fork()
             try:
-                share = self.cpus[slot] if self.cpus else set()
-                self.server.listen_alongside(next(iter(share)) if len(share) == 1 else None)
+                self.server.listen_alongside()
                 if ready_w >= 0:
                     os.write(ready_w, b"+")
                     os.close(ready_w)

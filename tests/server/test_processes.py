@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -177,52 +176,6 @@ def test_each_process_runs_with_its_workers_on_its_own_share_of_the_cpus(built, 
         assert wait_for(lambda: len(children(parent)) == 2 and victim not in children(parent))
         (replacement,) = children(parent) - set(shares)
         assert cpus_of(replacement) == shares[victim]
-    finally:
-        stop_server(server)
-
-
-def server_side_inode(port: int, client_port: int) -> int:
-    """The socket inode of the server's end of the loopback connection from ``client_port`` (/proc/net/tcp)."""
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        local, remote = fields[1], fields[2]
-        if int(local.split(":")[1], 16) == port and int(remote.split(":")[1], 16) == client_port:
-            return int(fields[9])
-    raise AssertionError(f"no server end for the connection from port {client_port}")
-
-
-def owner(pids: set[int], inode: int) -> int:
-    """Which of ``pids`` holds the socket ``inode``."""
-    for pid in pids:
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            try:
-                if os.readlink(fd) == f"socket:[{inode}]":
-                    return pid
-            except FileNotFoundError:
-                continue
-    raise AssertionError(f"no server process holds socket {inode}")
-
-
-def test_a_connection_is_served_by_the_process_pinned_to_the_cpu_it_arrives_on(built):
-    """One server process per CPU, each pinned to its CPU and asking for the connections that arrive there
-    (SO_INCOMING_CPU): a client connecting from CPU c is served by the process on CPU c, for every c, rather
-    than wherever a hash of its port sends it."""
-    cpus = sorted(os.sched_getaffinity(0))
-    server = start_server(["--processes", str(min(max(2, len(cpus)), MAX_SERVER_PROCESSES))])
-    try:
-        processes = server_processes(server.process.pid)
-        here = os.sched_getaffinity(0)
-        try:
-            for cpu in cpus[:MAX_SERVER_PROCESSES]:
-                os.sched_setaffinity(0, {cpu})  # this thread only: the SYN is handled on this CPU
-                for _ in range(4):
-                    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as conn:
-                        conn.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n")
-                        assert conn.recv(65536).startswith(b"HTTP/1.1 200")
-                        served_by = owner(processes, server_side_inode(server.port, conn.getsockname()[1]))
-                        assert cpus_of(served_by) == {cpu}, (cpu, served_by, cpus_of(served_by))
-        finally:
-            os.sched_setaffinity(0, here)
     finally:
         stop_server(server)
 

@@ -175,7 +175,8 @@ def test_each_process_runs_with_its_workers_on_its_own_share_of_the_cpus(built, 
         os.kill(victim, signal.SIGKILL)
         assert wait_for(lambda: len(children(parent)) == 2 and victim not in children(parent))
         (replacement,) = children(parent) - set(shares)
-        assert cpus_of(replacement) == shares[victim]
+        # it pins itself first thing after the fork: wait for that, not for the fork
+        assert wait_for(lambda: cpus_of(replacement) == shares[victim]), (cpus_of(replacement), shares[victim])
     finally:
         stop_server(server)
 

@@ -1,6 +1,8 @@
 """The configurable guards, each tripped for real: time limit, row cap, request size (see GUARDED_ARGS)."""
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 import time
 from pathlib import Path
@@ -128,23 +130,31 @@ def test_workers_end_with_the_server(built, processes):
     those end too."""
     import signal
 
-    from conftest import GUARDED_ARGS, start_server
+    from conftest import GUARDED_ARGS, start_server, stop_server
 
     for sig in (signal.SIGTERM, signal.SIGKILL):
         server = start_server([*GUARDED_ARGS, "--processes", processes])
-        # a timeout makes the server fork a replacement worker from a request thread
-        requests.get(f"{server.url}/sparql", params={"query": SLOW}, timeout=60)
-        assert wait_for(lambda server=server: len(workers(server.process.pid)) == 2), workers(server.process.pid)
-        found = workers(server.process.pid)
-        found |= children(server.process.pid)  # the server processes, if several
-        server.process.send_signal(sig)
-        server.process.wait(10)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in found):
-            time.sleep(0.1)
-        alive = [pid for pid in found if Path(f"/proc/{pid}").exists()
-                 and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()]
-        assert alive == [], f"processes {alive} outlived the server ({sig.name})"
+        found: set[int] = set()
+        try:
+            # a timeout makes the server fork a replacement worker from a request thread
+            requests.get(f"{server.url}/sparql", params={"query": SLOW}, timeout=60)
+            assert wait_for(lambda server=server: len(workers(server.process.pid)) == 2), workers(server.process.pid)
+            found = workers(server.process.pid) | children(server.process.pid)  # with the server processes
+            server.process.send_signal(sig)
+            server.process.wait(10)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in found):
+                time.sleep(0.1)
+            alive = [pid for pid in found if Path(f"/proc/{pid}").exists()
+                     and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()]
+            assert alive == [], f"processes {alive} outlived the server ({sig.name})"
+        finally:  # a failure above must not leave servers running after the test
+            if server.process.poll() is None:
+                stop_server(server)
+            for pid in found:  # still ours (a pid is not reused within the test): one outlived the server
+                with contextlib.suppress(OSError):
+                    if b"kg.cli" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        os.kill(pid, signal.SIGKILL)
 
 
 def test_runaway_query_is_stopped_while_concurrent_clients_keep_being_answered(guarded_server):

@@ -396,7 +396,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--host", type=host, default="127.0.0.1")
     v.add_argument("--port", type=whole_number(0, 65535), default=8000, help="0: any free port")
     v.add_argument("--threads", type=whole_number(1, 1000), default=limits.SERVER_THREADS,
-                   help="Python threads running requests (default: %(default)s)")
+                   help="Python threads running requests, server-wide (default: %(default)s)")
     v.add_argument("--processes", type=processes_option, default=AUTO,
                    help="server processes forked after loading, all serving the one port; auto: one per CPU, at "
                         f"most {limits.AUTO_SERVER_PROCESSES}, or 1 with --client-budget. --threads, --workers, "
@@ -409,13 +409,13 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--timeout", type=seconds, default=limits.QUERY_TIMEOUT,
                    help="seconds per query (default: %(default)s)")
     v.add_argument("--workers", type=whole_number(0, 64), default=limits.QUERY_WORKERS,
-                   help="query worker processes kept running; 0 runs queries in the server, with no time limit "
-                        "(default: %(default)s)")
+                   help="query worker processes kept running, server-wide; 0 runs queries in the server, with no "
+                        "time limit (default: %(default)s)")
     v.add_argument("--max-workers", type=whole_number(1, 64),
                    help="query workers, at most: more are forked while all are busy "
                         f"(default: {limits.QUERY_WORKERS_MAX}, or --workers if that is more)")
     v.add_argument("--queue", type=whole_number(1, 10_000), default=limits.QUERY_QUEUE,
-                   help="queries running or waiting for a worker (default: %(default)s)")
+                   help="queries running or waiting for a worker, server-wide (default: %(default)s)")
     v.add_argument("--queue-wait", type=wait, default=limits.QUEUE_WAIT,
                    help="seconds a query waits for room in a full queue before 503 (default: %(default)s; "
                         "0: refuse at once)")
@@ -424,7 +424,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--max-request", type=whole_number(1), default=limits.MAX_REQUEST_BYTES,
                    help="bytes per request body or query")
     v.add_argument("--cache", type=whole_number(0), default=limits.RESPONSE_CACHE,
-                   help="cached answers; 0 turns the cache off")
+                   help="cached answers, server-wide; 0 turns the cache off")
     v.add_argument("--endpoint", metavar="QUERY_URL",
                    help="serve the graphs loaded into this SPARQL store (`crampkg load`) instead of the build; "
                         "credentials, if it needs them: CRAMPKG_STORE_USER, CRAMPKG_STORE_PASSWORD, CRAMPKG_STORE_AUTH")

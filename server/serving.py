@@ -49,6 +49,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 from granian._futures import _new_cbscheduler
 from granian._granian import SocketHolder, WSGIWorker
@@ -213,6 +214,13 @@ def follow_parent(parent: int) -> None:
         os._exit(0)
 
 
+class Child(NamedTuple):
+    """A server process of :class:`Processes`: when it was started, and its share of the CPUs (an index into
+    ``Processes.cpus``; a replacement gets the same)."""
+    started: float
+    slot: int
+
+
 class Processes:
     """``count`` server processes forked from this one, each serving ``server``'s address (made with
     ``shared=True``), and this process supervising them until SIGINT or SIGTERM.
@@ -236,8 +244,7 @@ class Processes:
         self.count = count
         self.after_fork = after_fork
         self.cpus = cpu_shares(count) if pin else None
-        self.children: dict[int, float] = {}  # pid -> when it was started
-        self.slots: dict[int, int] = {}  # pid -> its share of the CPUs (an index into self.cpus)
+        self.children: dict[int, Child] = {}
         self.stopping = False  # a plain flag: a signal handler taking a lock the main thread holds would hang
         self._previous: dict = {}
 
@@ -283,8 +290,7 @@ class Processes:
         supervisor = os.getpid()
         pid = os.fork()
         if pid:
-            self.children[pid] = time.monotonic()
-            self.slots[pid] = slot
+            self.children[pid] = Child(time.monotonic(), slot)
             return pid
         # the child: back to the default signal actions until granian installs its own (Server.run)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -340,16 +346,15 @@ class Processes:
                 return True
             if pid == 0:
                 return False
-            started = self.children.pop(pid, None)
-            slot = self.slots.pop(pid, 0)
-            if started is None or self.stopping:
+            child = self.children.pop(pid, None)
+            if child is None or self.stopping:
                 continue
             how = (f"was killed by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
                    else f"exited with status {os.waitstatus_to_exitcode(status)}")
-            if time.monotonic() - started < START_SECONDS:
+            if time.monotonic() - child.started < START_SECONDS:
                 print(f"crampkg: server process {pid} {how} during its start; stopping", file=sys.stderr, flush=True)
                 return True
-            replacement = self._start_child(slot)
+            replacement = self._start_child(child.slot)
             print(f"crampkg: server process {pid} {how}; started {replacement} in its place",
                   file=sys.stderr, flush=True)
         return False

@@ -40,7 +40,6 @@ cores (:data:`~kg.query.limits.SERVER_THREADS`); the query workers' queue cap bo
 """
 from __future__ import annotations
 
-import ctypes
 import os
 import select
 import signal
@@ -60,7 +59,7 @@ from granian.http import HTTP1Settings
 from granian.wsgi import Response, ResponseIterWrap
 
 from kg.query import limits
-from kg.query.executor import name_process
+from kg.query.executor import PR_SET_PDEATHSIG, name_process, prctl
 
 # Connections the kernel queues before granian accepts them (granian's own default).
 BACKLOG = 1024
@@ -183,7 +182,6 @@ class Server:
 # The name each server process of several gives itself (`ps`, `top`, /proc/<pid>/comm); its query workers call
 # themselves kg.query.executor.WORKER_NAME.
 SERVER_NAME = "crampkg-server"
-PR_SET_PDEATHSIG = 1
 # Seconds the supervisor of several server processes gives them to stop after SIGTERM before it kills them,
 # and the longest it waits for them to be ready at start.
 STOP_SECONDS = 10.0
@@ -206,10 +204,7 @@ def follow_parent(parent: int) -> None:
     """SIGTERM this process when its parent ends, however it ends (SIGKILL included): a server process must not
     go on serving, nor its query workers, once its supervisor is gone. If the parent ended before this was set,
     end now."""
-    try:
-        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass  # not Linux
+    prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     if os.getppid() != parent:
         os._exit(0)
 

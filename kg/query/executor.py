@@ -162,14 +162,19 @@ def cap_memory(memory_mb: int) -> None:
 # The name a query worker gives itself (PR_SET_NAME, at most 15 bytes): `ps`, `top` and /proc/<pid>/comm show it,
 # so an operator (or a test) tells the workers from the server processes.
 WORKER_NAME = "crampkg-query"
-PR_SET_NAME = 15
+PR_SET_PDEATHSIG, PR_SET_NAME = 1, 15  # prctl(2) options
+
+
+def prctl(option: int, value: int | bytes) -> None:
+    """Linux's prctl(2) for this process; elsewhere nothing (what it sets is a help, not a guard)."""
+    try:
+        ctypes.CDLL(None).prctl(option, value, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 def name_process(name: str) -> None:
-    try:
-        ctypes.CDLL(None).prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0)
-    except (OSError, AttributeError):
-        pass  # not Linux: the name is only a help
+    prctl(PR_SET_NAME, name.encode()[:15])
 
 
 def close_sockets(keep: int) -> None:

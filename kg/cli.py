@@ -155,16 +155,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.serving import Processes, Server
 
     count = server_processes(args)
-    share = shares(count)
-    workers = share(args.workers)
-    config = {"ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout, "QUERY_WORKERS": workers,
-              "QUERY_WORKERS_MAX": max(share(max_workers(args)), workers), "QUERY_QUEUE": share(args.queue),
-              "QUEUE_WAITING": max(share(args.threads) - share(args.queue), 0),
-              "QUEUE_WAIT": args.queue_wait, "MAX_ROWS": args.max_rows, "QUERY_CACHE": share(args.cache),
-              "MAX_CONTENT_LENGTH": args.max_request,
-              "MAX_HEADER_BYTES": args.max_header, "WORKER_MEMORY_MB": args.memory,
-              "CLIENT_BUDGET": args.client_budget, "BUDGET_WINDOW": args.budget_window,
-              "BUDGET_LOOPBACK": args.budget_loopback, "EXECUTOR_AFTER_FORK": count > 1}
+    config = serve_config(args, count)
     if args.endpoint:
         source = f"the store at {public_url(check_url(args.endpoint, '--endpoint'))}"
         config["ENDPOINT"] = args.endpoint
@@ -185,7 +176,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except CrampkgError as exc:  # the server starts anyway and recovers when the store answers
             print(f"crampkg: warning: {exc}; answering 502 until it does", flush=True)
     try:
-        server = Server(app, host=args.host, port=args.port, threads=share(args.threads),
+        server = Server(app, host=args.host, port=args.port, threads=share(args.threads, count),
                         max_header_bytes=args.max_header, shared=count > 1)
     except (OSError, ValueError) as exc:
         raise CrampkgError(f"cannot listen on {args.host}:{args.port}: {getattr(exc, 'strerror', None) or exc}; "
@@ -324,10 +315,25 @@ def auto_processes() -> int:
     return max(1, min(len(os.sched_getaffinity(0)), limits.AUTO_SERVER_PROCESSES))
 
 
-def shares(count: int) -> Callable[[int], int]:
+def share(total: int, count: int) -> int:
     """The share of a server-wide limit each of ``count`` server processes gets: the limit divided among
     them, rounded up (so no process gets 0 of a limit that is not 0)."""
-    return lambda total: -(-total // count)
+    return -(-total // count)
+
+
+def serve_config(args: argparse.Namespace, count: int) -> dict:
+    """The app's configuration in each of ``count`` server processes: the server-wide limits of ``args``
+    shared out among them (the threads too, given to the HTTP server)."""
+    workers = share(args.workers, count)
+    threads, queue = share(args.threads, count), share(args.queue, count)
+    return {"ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout, "QUERY_WORKERS": workers,
+            "QUERY_WORKERS_MAX": share(max_workers(args), count), "QUERY_QUEUE": queue,
+            "QUEUE_WAITING": limits.waiting_room(threads, queue),
+            "QUEUE_WAIT": args.queue_wait, "MAX_ROWS": args.max_rows, "QUERY_CACHE": share(args.cache, count),
+            "MAX_CONTENT_LENGTH": args.max_request,
+            "MAX_HEADER_BYTES": args.max_header, "WORKER_MEMORY_MB": args.memory,
+            "CLIENT_BUDGET": args.client_budget, "BUDGET_WINDOW": args.budget_window,
+            "BUDGET_LOOPBACK": args.budget_loopback, "EXECUTOR_AFTER_FORK": count > 1}
 
 
 def processes_option(text: str) -> int | str:

@@ -23,7 +23,12 @@ AUTO_SERVER_PROCESSES = 4
 # Queries that may wait for room, at most (fewer once one waited in vain); more get 503 at once. With
 # QUERY_QUEUE it makes SERVER_THREADS, so a count alone never refuses a valid query at once (requests beyond
 # the threads wait in the server's own queue); a flood is refused once its waits go in vain.
-QUEUE_WAITING = SERVER_THREADS - QUERY_QUEUE
+QUEUE_WAITING = SERVER_THREADS - QUERY_QUEUE  # waiting_room(SERVER_THREADS, QUERY_QUEUE)
+
+
+def waiting_room(threads: int, queue: int) -> int:
+    """QUEUE_WAITING for other thread and queue counts (a server given fewer threads than queue room: none)."""
+    return max(threads - queue, 0)
 MAX_NESTING = 64  # nested groups, brackets and parentheses in a query text (400 above, checked before parsing)
 MAX_HEADER_BYTES = 16_384  # bytes of request line and headers together (431 above)
 WORKER_MEMORY_MB = 1_024  # memory a query worker may add to what it shares with the server (stopped above)

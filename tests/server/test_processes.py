@@ -21,7 +21,8 @@ import requests
 from conftest import ROOT, start_server, stop_server
 from http_support import children
 
-from kg.cli import auto_processes
+from kg.cli import auto_processes, parser, serve_config
+from kg.query import limits
 from kg.query.limits import MAX_SERVER_PROCESSES, QUERY_WORKERS
 from server.serving import SERVER_NAME, START_SECONDS, cpu_shares
 
@@ -125,6 +126,22 @@ def test_bad_process_counts_are_refused(value, tmp_path):
     assert "argument --processes" in result.stderr, result.stderr
     assert "whole number" in result.stderr or f"from 1 to {MAX_SERVER_PROCESSES}" in result.stderr
     assert not out.exists()  # refused before any work
+
+
+def test_the_limits_are_shared_out_among_the_processes():
+    """The server-wide limits, divided among the processes and rounded up; one process keeps them whole."""
+    args = parser().parse_args(["serve"])
+    whole = serve_config(args, 1)
+    assert (whole["QUERY_WORKERS"], whole["QUERY_WORKERS_MAX"], whole["QUERY_QUEUE"], whole["QUEUE_WAITING"],
+            whole["QUERY_CACHE"], whole["EXECUTOR_AFTER_FORK"]) == (
+        limits.QUERY_WORKERS, limits.QUERY_WORKERS_MAX, limits.QUERY_QUEUE, limits.QUEUE_WAITING,
+        limits.RESPONSE_CACHE, False)
+    two = serve_config(args, 2)  # of 32 threads, 2 workers up to 6, room for 8, 512 cached answers
+    assert (two["QUERY_WORKERS"], two["QUERY_WORKERS_MAX"], two["QUERY_QUEUE"], two["QUEUE_WAITING"],
+            two["QUERY_CACHE"], two["EXECUTOR_AFTER_FORK"]) == (1, 3, 4, 16 - 4, 256, True)
+    three = serve_config(parser().parse_args(["serve", "--workers", "1", "--queue", "5", "--threads", "4"]), 3)
+    assert (three["QUERY_WORKERS"], three["QUERY_WORKERS_MAX"], three["QUERY_QUEUE"], three["QUEUE_WAITING"]) == (
+        1, 2, 2, 0)  # no process gets none of a limit, and fewer threads than room leave no waiting room
 
 
 def server_processes(pid: int) -> set[int]:

@@ -323,7 +323,8 @@ def share(total: int, count: int) -> int:
 
 def serve_config(args: argparse.Namespace, count: int) -> dict:
     """The app's configuration in each of ``count`` server processes: the server-wide limits of ``args``
-    shared out among them (the threads too, given to the HTTP server)."""
+    shared out among them (the threads too, given to the HTTP server). Pinned server processes let their query
+    workers run on every CPU."""
     workers = share(args.workers, count)
     threads, queue = share(args.threads, count), share(args.queue, count)
     return {"ENGINE": args.engine, "QUERY_TIMEOUT": args.timeout, "QUERY_WORKERS": workers,
@@ -333,7 +334,8 @@ def serve_config(args: argparse.Namespace, count: int) -> dict:
             "MAX_CONTENT_LENGTH": args.max_request,
             "MAX_HEADER_BYTES": args.max_header, "WORKER_MEMORY_MB": args.memory,
             "CLIENT_BUDGET": args.client_budget, "BUDGET_WINDOW": args.budget_window,
-            "BUDGET_LOOPBACK": args.budget_loopback, "EXECUTOR_AFTER_FORK": count > 1}
+            "BUDGET_LOOPBACK": args.budget_loopback, "EXECUTOR_AFTER_FORK": count > 1,
+            "WORKER_CPUS": sorted(os.sched_getaffinity(0)) if count > 1 and args.pin_cpus else None}
 
 
 def processes_option(text: str) -> int | str:
@@ -409,8 +411,8 @@ def parser() -> argparse.ArgumentParser:
                         "--max-workers, --queue and --cache are for the whole server: each process gets its "
                         "share, rounded up (default: %(default)s)")
     v.add_argument("--pin-cpus", action=argparse.BooleanOptionalAction, default=True,
-                   help="with several --processes, run each (with its query workers) on its own share of the CPUs: "
-                        "a hand-off between processes on one CPU costs far less (default: %(default)s)")
+                   help="with several --processes, run each on its own share of the CPUs, its query workers on any "
+                        "(default: %(default)s)")
     v.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE, help="query engine (default: %(default)s)")
     v.add_argument("--timeout", type=seconds, default=limits.QUERY_TIMEOUT,
                    help="seconds per query (default: %(default)s)")

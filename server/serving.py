@@ -10,7 +10,7 @@ built and the listening socket opened here (so a bad address is a clear error an
 process, whose children are exactly the query workers (:mod:`kg.query.executor`). With several server
 processes (``crampkg serve --processes``, one per CPU by default; :class:`Processes`), N such processes are
 forked from the loaded one, each with its own listening socket on the address, its own GIL and its own query
-workers forked from it, and each pinned with them to its own share of the CPUs.
+workers forked from it, and each pinned to its own share of the CPUs (its workers may run on any).
 
 That uses granian's internal classes, so the version is pinned in pyproject.toml; a new granian must be checked
 against this module (``tests/server`` starts the real server and fails at once if the internals moved).
@@ -226,12 +226,18 @@ class Processes:
     stays with the process that took it. A child that ends while nobody asked it to is reported and replaced,
     unless it ended during its start.
 
-    ``pin``: each process (with its threads and query workers) runs on its own share of the CPUs this one may
-    use (:func:`cpu_shares`), and a replacement on the share of the process it replaces. A request goes from the
-    server process to a query worker and back; woken on another CPU, each hand-off costs far more (measured on
-    this project's 2-CPU virtual machine, one query at a time: 254 µs a round trip with the two processes
-    apart, 127 µs on one CPU; under the bench's load, 0.89x the Oxigraph server's requests/s without pinning,
-    0.99x with it)."""
+    ``pin``: each process (with its threads) runs on its own share of the CPUs this one may use
+    (:func:`cpu_shares`), and a replacement on the share of the process it replaces. Its query workers are
+    given every CPU (``serve_config`` sets ``WORKER_CPUS``): the kernel mostly wakes them on their server
+    process's CPU, where a hand-off costs least, and a process that was given most of the connections (the
+    kernel picks a process by a hash of the client's address and port) still has the other CPUs for its
+    queries. Measured on this project's 2-CPU virtual machine, one query at a time: 254 µs a round trip with
+    the server process and its worker on different CPUs, 127 µs on one. Under the bench's load (wrk, 4
+    connections, a new query text each request): 0.89x the Oxigraph server's requests/s with nothing pinned,
+    0.99x with each process and its workers pinned together, but a run whose 4 connections all went to one
+    process fell to half of that (about 2,270 requests/s); with the workers free, such a run gives about
+    3,500, and the others as much as before.
+    """
 
     def __init__(self, server: Server, count: int, after_fork: Callable[[], Callable[[], None]],
                  pin: bool = False) -> None:

@@ -50,6 +50,9 @@ DEFAULTS = {
     # the query executor is made by Knowledge.start_executor, called in each server process after it is forked
     # (crampkg serve --processes): worker processes and threads do not survive a fork
     "EXECUTOR_AFTER_FORK": False,
+    # the CPUs the query workers run on; None: those of the server process that forks them (a pinned server
+    # process lets its workers run on every CPU, so that one given most of the connections still uses them all)
+    "WORKER_CPUS": None,
 }
 
 
@@ -94,7 +97,8 @@ class Knowledge:
             "max_workers": max(int(config["QUERY_WORKERS_MAX"]), workers),
             "max_rows": int(config["MAX_ROWS"]) or None, "max_pending": int(config["QUERY_QUEUE"]) or None,
             "queue_wait": float(config["QUEUE_WAIT"]), "max_waiting": int(config["QUEUE_WAITING"]),
-            "memory_mb": int(config["WORKER_MEMORY_MB"]) or None}
+            "memory_mb": int(config["WORKER_MEMORY_MB"]) or None,
+            "worker_cpus": frozenset(config["WORKER_CPUS"]) if config.get("WORKER_CPUS") else None}
         self.executor: Executor | None = None
         if not config.get("EXECUTOR_AFTER_FORK"):
             self.start_executor()

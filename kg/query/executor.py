@@ -192,7 +192,7 @@ def close_sockets(keep: int) -> None:
             pass  # the directory's own descriptor, already gone
 
 
-def _serve(conn, inherited: list, memory_mb: int | None = None) -> None:
+def _serve(conn, inherited: list, memory_mb: int | None = None, cpus: frozenset[int] | None = None) -> None:
     """A worker's loop: receive arguments, send back an answer or the exception met (see :func:`encode`).
 
     It ends when the server goes away, however it goes: end of file on its pipe (the server's ends of every
@@ -201,6 +201,8 @@ def _serve(conn, inherited: list, memory_mb: int | None = None) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     name_process(WORKER_NAME)
+    if cpus:
+        os.sched_setaffinity(0, cpus)
     for other in inherited:
         other.close()
     close_sockets(keep=conn.fileno())
@@ -238,10 +240,10 @@ def describe_exit(exitcode: int | None, exc: Exception) -> str:
 
 
 class _Worker:
-    def __init__(self, siblings: list, memory_mb: int | None) -> None:
+    def __init__(self, siblings: list, memory_mb: int | None, cpus: frozenset[int] | None = None) -> None:
         self.conn, child = _FORK.Pipe()
-        self.process = _FORK.Process(target=_serve, args=(child, [self.conn, *siblings], memory_mb), daemon=True,
-                                     name=WORKER_NAME)
+        self.process = _FORK.Process(target=_serve, args=(child, [self.conn, *siblings], memory_mb, cpus),
+                                     daemon=True, name=WORKER_NAME)
         self.process.start()
         child.close()
         self.ready = readable(self.conn)
@@ -283,7 +285,8 @@ class Executor:
 
     ``workers`` processes are kept; when every one is busy (a slow query holds a worker for up to the time
     limit), a further one is forked for the next query, up to ``max_workers``, so quick queries are not held
-    behind slow ones. A worker beyond ``workers`` that stays idle for ``idle_seconds`` is stopped.
+    behind slow ones. A worker beyond ``workers`` that stays idle for ``idle_seconds`` is stopped. Workers run
+    on ``worker_cpus`` when given, else on the CPUs of the thread that forks them.
 
     At most ``max_pending`` queries are running or waiting for a worker. Up to ``max_waiting`` more wait up to
     ``queue_wait`` seconds each for room and are then refused (:class:`Overloaded`, 503 with Retry-After);
@@ -300,7 +303,8 @@ class Executor:
                  max_waiting: int = limits.QUEUE_WAITING,
                  memory_mb: int | None = limits.WORKER_MEMORY_MB,
                  idle_seconds: float = limits.WORKER_IDLE_SECONDS,
-                 long_query: float = limits.LONG_QUERY_SECONDS) -> None:
+                 long_query: float = limits.LONG_QUERY_SECONDS,
+                 worker_cpus: frozenset[int] | None = None) -> None:
         global _ENGINE
         if max_workers is not None and workers > 0 and max_workers < workers:
             raise CrampkgError(f"at most {max_workers} query workers cannot keep {workers} running; "
@@ -318,6 +322,7 @@ class Executor:
         self.max_waiting = max_waiting
         self.idle_seconds = idle_seconds
         self.long_query = long_query
+        self.worker_cpus = worker_cpus  # None: the CPUs of the thread that forks them
         self._lock = threading.Lock()
         self._freed = threading.Condition(self._lock)  # a worker became idle, or one may be forked
         self._pending = 0
@@ -354,7 +359,7 @@ class Executor:
         with self._lock:
             siblings = [w.conn for w in self._all]
         try:
-            worker = _Worker(siblings, self.memory_mb)
+            worker = _Worker(siblings, self.memory_mb, self.worker_cpus)
         except BaseException:
             with self._lock:
                 self._count -= 1

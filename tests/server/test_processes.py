@@ -142,6 +142,9 @@ def test_the_limits_are_shared_out_among_the_processes():
     three = serve_config(parser().parse_args(["serve", "--workers", "1", "--queue", "5", "--threads", "4"]), 3)
     assert (three["QUERY_WORKERS"], three["QUERY_WORKERS_MAX"], three["QUERY_QUEUE"], three["QUEUE_WAITING"]) == (
         1, 2, 2, 0)  # no process gets none of a limit, and fewer threads than room leave no waiting room
+    # pinned server processes give their query workers every CPU; unpinned ones (and a single one) leave them be
+    assert whole["WORKER_CPUS"] is None and two["WORKER_CPUS"] == sorted(os.sched_getaffinity(0))
+    assert serve_config(parser().parse_args(["serve", "--no-pin-cpus"]), 2)["WORKER_CPUS"] is None
 
 
 def server_processes(pid: int) -> set[int]:
@@ -171,18 +174,18 @@ def cpus_of(pid: int) -> set[int]:
 
 
 @pytest.mark.parametrize("pin", [True, False])
-def test_each_process_runs_with_its_workers_on_its_own_share_of_the_cpus(built, pin):
-    """Pinned (the default), each server process and its query workers run on one share of the CPUs
-    (``cpu_shares``), the shares differ, and a process started in place of a dead one gets the dead one's share;
-    with --no-pin-cpus every process may run anywhere."""
+def test_each_process_runs_on_its_own_share_of_the_cpus_and_its_workers_on_any(built, pin):
+    """Pinned (the default), each server process runs on one share of the CPUs (``cpu_shares``), the shares
+    differ, and a process started in place of a dead one gets the dead one's share; the query workers of each,
+    the replacement's too, may run on every CPU. With --no-pin-cpus every process may run anywhere."""
     server = start_server([*ARGS, "--pin-cpus" if pin else "--no-pin-cpus"])
     try:
         parent = server.process.pid
         everywhere = cpus_of(parent)
         assert wait_for(lambda: all(len(children(pid)) == 1 for pid in children(parent)))
         shares = {pid: cpus_of(pid) for pid in children(parent)}
-        for pid, share in shares.items():
-            assert {frozenset(cpus_of(worker)) for worker in children(pid)} == {frozenset(share)}
+        for pid in shares:
+            assert [cpus_of(worker) for worker in children(pid)] == [everywhere]
         if not pin:
             assert all(share == everywhere for share in shares.values())
             return
@@ -194,6 +197,9 @@ def test_each_process_runs_with_its_workers_on_its_own_share_of_the_cpus(built, 
         (replacement,) = children(parent) - set(shares)
         # it pins itself first thing after the fork: wait for that, not for the fork
         assert wait_for(lambda: cpus_of(replacement) == shares[victim]), (cpus_of(replacement), shares[victim])
+        # and its worker widens its own set first thing after its fork
+        assert wait_for(lambda: [cpus_of(w) for w in children(replacement)] == [everywhere]), (
+            [cpus_of(w) for w in children(replacement)])
     finally:
         stop_server(server)
 

@@ -2,10 +2,12 @@
 same bytes, counts and truncation as the general path (rdflib terms through kg.query.formats)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from kg.query.catalogue import Catalogue
-from kg.query.engines.oxigraph import DIRECT_FORMATS, OxigraphEngine
+from kg.query.engines.oxigraph import DIRECT_FORMATS, OxigraphEngine, solutions_json
 from kg.query.formats import BY_KEY, result_kind
 from kg.query.text import shape
 
@@ -21,6 +23,13 @@ QUERIES = [
     f'SELECT ?x ?y WHERE {{ VALUES (?x ?y) {{ ("a\\"b\\\\c\\n\\t\\r\\u00e9 \\u2028"@en-US 1) (<http://x/é> UNDEF)'
     f' (UNDEF "2.5"^^<{XSD}decimal>) ("plain" "x"^^<{XSD}string>) }} }}',
     "CONSTRUCT { ?s <urn:x:says> ?o } WHERE { VALUES (?s ?o) { (<urn:x:a> \"tab\\there\"@fr) } }",
+    # what the results-JSON row count cannot read from the bytes alone: strings holding the sequences it counts
+    # (or ending in a brace), rows that bind nothing, a variable named "type"
+    'SELECT ?type ?v WHERE { VALUES (?type ?v) { ("{}" "a,{\\"b\\":1}") ("[{" "x{") ("{" UNDEF) (UNDEF UNDEF)'
+    ' ("\\"type\\":\\"uri\\"" "},{") ("triple" "ends with a brace {") } }',
+    "SELECT * WHERE { }",
+    "SELECT ?nothing WHERE { ?s ?p ?o }",
+    'SELECT ?s ?x WHERE { ?s ?p ?o BIND(CONCAT(STR(?p), "{") AS ?x) }',
 ]
 
 
@@ -53,3 +62,15 @@ def test_direct_writers_match_the_general_path(engine, key, max_rows):
 def test_formats_it_does_not_write_are_left_to_the_general_path(engine):
     assert engine.answer("SELECT * WHERE { ?s ?p ?o }", "csv") is None
     assert engine.answer("CONSTRUCT WHERE { ?s ?p ?o }", "turtle") is None
+
+
+@pytest.mark.parametrize("max_rows", [1, 100])
+def test_results_json_stops_soon_after_the_row_cap(engine, max_rows):
+    """Oxigraph's writer is stopped once the cap is passed: the solutions not written are never evaluated (the
+    iterator still holds them), and the answer ends after exactly ``max_rows`` rows."""
+    solutions = engine.store.query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")
+    body, count, truncated = solutions_json(solutions, max_rows)
+    assert (count, truncated) == (max_rows, True)
+    assert next(solutions, None) is not None  # left unwritten
+    document = json.loads(body)
+    assert len(document["results"]["bindings"]) == max_rows and document["truncated"] is True

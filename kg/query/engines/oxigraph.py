@@ -61,11 +61,12 @@ def _truncation(truncated: bool, max_rows: int | None) -> str:
 _OPENING = b'{"'
 _TERM = b'"type":"'
 _DOCUMENT_OPENINGS = 3  # the document, "head" and "results"
-# What the counts above cannot read: a row that binds nothing (``{}``, which a string may also hold), a string
-# that ends with ``{`` (then ``{"`` is followed by a comma or a brace, as no key is), and triple terms (objects
-# inside a term). Those answers are scanned token by token: a string, or a row's start (``[{`` or ``,{``; a term's
-# object follows a colon).
-_UNCOUNTABLE = (b"{}", b'{"}', b'{",', b'"triple"')
+# What the counts above cannot read: a row that binds nothing (``{}``, which a string may also hold), and a
+# string that ends with ``{`` (then ``{"`` is followed by a comma or a brace, as no key is). Those answers are
+# scanned token by token: a string, or a row's start (``[{`` or ``,{``; a term's object follows a colon).
+_UNCOUNTABLE = (b"{}", b'{"}', b'{",')
+# A triple term (RDF 1.2), which no other format here can write: refused, as it always was.
+_TRIPLE = b'"type":"triple"'
 _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[,]\{')
 
 
@@ -107,6 +108,9 @@ def solutions_json(solutions: ox.QuerySolutions, max_rows: int | None) -> tuple[
     except _Enough:
         stopped = True
     body = b"".join(rows.chunks)
+    if _TRIPLE in body:
+        raise QueryError("unsupported term in a result: a triple term; select its parts with SUBJECT(), "
+                         "PREDICATE() and OBJECT()")
     if not stopped and not any(mark in body for mark in _UNCOUNTABLE):
         count = body.count(_OPENING) - _DOCUMENT_OPENINGS - body.count(_TERM)
         if max_rows is None or count <= max_rows:

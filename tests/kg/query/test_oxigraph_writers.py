@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from kg.errors import QueryError
 from kg.query.catalogue import Catalogue
 from kg.query.engines.oxigraph import DIRECT_FORMATS, OxigraphEngine, solutions_json
 from kg.query.formats import BY_KEY, result_kind
@@ -74,3 +75,16 @@ def test_results_json_stops_soon_after_the_row_cap(engine, max_rows):
     assert next(solutions, None) is not None  # left unwritten
     document = json.loads(body)
     assert len(document["results"]["bindings"]) == max_rows and document["truncated"] is True
+
+
+def test_a_triple_term_is_refused_by_both_paths(engine):
+    """RDF 1.2 triple terms, which Oxigraph evaluates but no other format here writes, are refused alike."""
+    text = "SELECT ?t WHERE { BIND(TRIPLE(<urn:x:a>, <urn:x:b>, <urn:x:c>) AS ?t) }"
+    with pytest.raises(QueryError, match="unsupported term"):
+        engine.answer(text, "json")
+    with pytest.raises(QueryError):
+        engine.query(text)
+    # its parts are plain terms
+    body, _form, count, _truncated = engine.answer(
+        "SELECT (SUBJECT(?t) AS ?s) WHERE { BIND(TRIPLE(<urn:x:a>, <urn:x:b>, <urn:x:c>) AS ?t) }", "json")
+    assert count == 1 and json.loads(body)["results"]["bindings"][0]["s"]["value"] == "urn:x:a"

@@ -2,7 +2,8 @@
 each way, marshal for plain tuples (a query's arguments, an answer's fields) and pickle for the rest.
 
 Bad inputs tried: a pipe closed before a message, a message cut after its length, an object marshal cannot
-write (a dataset, an exception), an answer larger than one read.
+write (a dataset, an exception), an answer larger than one read, a message whose rest comes after the read's
+wait is over.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import os
 import signal
 import socket
 import threading
+import time
 
 import pytest
 from http_support import wait_for
@@ -18,7 +20,8 @@ from kg.errors import QueryTimeout
 from kg.graph.dataset import DATASET_PATH
 from kg.query.engines import open_engine
 from kg.query.engines.base import DatasetSpec
-from kg.query.executor import ANSWER, MARSHAL, PICKLE, READ_BYTES, Answer, Executor, decode, encode, receive, send
+from kg.query.executor import (ANSWER, MARSHAL, PICKLE, READ_BYTES, Answer, Executor, decode, encode, receive, send,
+                               wait_at_most)
 from kg.query.formats import BY_KEY
 
 
@@ -64,6 +67,27 @@ def test_a_closed_or_cut_pipe_is_the_end_of_file(pipe):
         receive(b.fileno())
     with pytest.raises(EOFError):
         receive(b.fileno())
+
+
+def test_a_read_waits_at_most_the_time_given_and_a_begun_message_is_read_to_its_end(pipe):
+    """wait_at_most bounds the wait for a message's start (BlockingIOError, nothing consumed); a message that has
+    begun is read to its end however long its rest takes, so the two ends never lose step."""
+    a, b = pipe
+    wait_at_most(b.fileno(), 0.05)
+    started = time.monotonic()
+    with pytest.raises(BlockingIOError):
+        receive(b.fileno())
+    assert 0.04 <= time.monotonic() - started < 5
+    kind, content = encode(("SELECT * {}", "json"))
+    message = (len(content) + 1).to_bytes(4, "big") + kind + content
+    os.write(a.fileno(), message[:3])  # not even the whole length
+    rest = threading.Timer(0.2, os.write, (a.fileno(), message[3:]))  # four waits later
+    rest.start()
+    assert decode(*receive(b.fileno())) == ("SELECT * {}", "json")
+    rest.join()
+    wait_at_most(b.fileno(), None)  # without end: a message sent later is still read
+    threading.Timer(0.1, send, (a.fileno(), *encode(("ASK {}",)))).start()
+    assert decode(*receive(b.fileno())) == ("ASK {}",)
 
 
 def test_a_worker_killed_while_idle_loses_no_query(built):

@@ -61,30 +61,46 @@ def _truncation(truncated: bool, max_rows: int | None) -> str:
 _OPENING = b'{"'
 _TERM = b'"type":"'
 _DOCUMENT_OPENINGS = 3  # the document, "head" and "results"
-# What the counts above cannot read: a row that binds nothing (``{}``, which a string may also hold), and a
-# string that ends with ``{`` (then ``{"`` is followed by a comma or a brace, as no key is). Those answers are
-# scanned token by token: a string, or a row's start (``[{`` or ``,{``; a term's object follows a colon).
-_UNCOUNTABLE = (b"{}", b'{"}', b'{",')
+# What the counts above cannot read: a row that binds nothing (``{}``; where every ``{`` is followed by a quote,
+# there is none), and a string that ends with ``{`` (then ``{"`` is followed by a comma or a brace, as no key is).
+# Those answers are scanned token by token: a string, or a row's start (``[{`` or ``,{``; a term's object follows
+# a colon).
+_STRING_ENDS = (b'{",', b'{"}')
+_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[,]\{')
 # A triple term (RDF 1.2), which no other format here can write: refused, as it always was.
 _TRIPLE = b'"type":"triple"'
-_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[,]\{')
+# No row that binds a variable is shorter (``{"v":{"type":"uri","value":""}}``): below this many bytes a row
+# each, an answer cannot have passed the row cap, and its rows are not counted as it is written.
+ROW_BYTES = 32
 
 
 class _Rows:
     """A binary file for Oxigraph's results-JSON writer that keeps what it is given and stops the writer (by
-    raising :class:`_Enough`) once more than ``max_rows`` rows have surely come. A chunk's count can be off where
-    a sequence is cut between two chunks, so the bound allows two rows a chunk."""
+    raising :class:`_Enough`) once more than ``max_rows`` rows have surely come. Rows are only counted once the
+    answer is long enough to hold that many. A chunk's count can be off where a sequence is cut between two
+    chunks, so the bound allows two rows a chunk."""
 
     def __init__(self, max_rows: int | None) -> None:
         self.chunks: list[bytes] = []
-        self.rows = -_DOCUMENT_OPENINGS
+        self.size = 0
+        self.rows: int | None = None  # not counted yet
         self.max_rows = max_rows
 
     def write(self, data: bytes) -> int:
         data = bytes(data)
         self.chunks.append(data)
-        self.rows += data.count(_OPENING) - data.count(_TERM) - data.count(b'{"}') - data.count(b'{",')
-        if self.max_rows is not None and self.rows > self.max_rows + 2 * len(self.chunks):
+        self.size += len(data)
+        if self.max_rows is None or self.size <= (self.max_rows + 1) * ROW_BYTES:
+            return len(data)
+        if self.rows is None:
+            self.rows = -_DOCUMENT_OPENINGS
+            counted = self.chunks
+        else:
+            counted = [data]
+        for chunk in counted:
+            self.rows += (chunk.count(_OPENING) - chunk.count(_TERM)
+                          - sum(chunk.count(end) for end in _STRING_ENDS))
+        if self.rows > self.max_rows + 2 * len(self.chunks):
             raise _Enough
         return len(data)
 
@@ -111,8 +127,9 @@ def solutions_json(solutions: ox.QuerySolutions, max_rows: int | None) -> tuple[
     if _TRIPLE in body:
         raise QueryError("unsupported term in a result: a triple term; select its parts with SUBJECT(), "
                          "PREDICATE() and OBJECT()")
-    if not stopped and not any(mark in body for mark in _UNCOUNTABLE):
-        count = body.count(_OPENING) - _DOCUMENT_OPENINGS - body.count(_TERM)
+    openings = body.count(_OPENING)
+    if not stopped and body.count(b"{") == openings and not any(end in body for end in _STRING_ENDS):
+        count = openings - _DOCUMENT_OPENINGS - body.count(_TERM)
         if max_rows is None or count <= max_rows:
             return body, count, False
     starts = _row_starts(body)

@@ -202,7 +202,7 @@ class OxigraphEngine:
                   base_iri: str | None):
         if bindings:
             text = with_values(text, bindings)
-        options: dict = {"prefixes": self.prefixes}
+        options: dict = {}
         if base_iri:
             options["base_iri"] = base_iri
         if dataset is not None and dataset.given:
@@ -211,12 +211,18 @@ class OxigraphEngine:
         elif not form.has_dataset:
             options["use_default_graph_as_union"] = True
         try:
-            answer = self.store.query(text, **options)
+            try:
+                return self.store.query(text, **options)
+            except SyntaxError:
+                # crampkg's prefixes are known to every query, but given to Oxigraph only when the text needs
+                # them: given, they cost a query that declares its own (as the query page writes them, and as
+                # SPARQL clients do) about 7 µs of its 70. A text that parses without them parses alike with them:
+                # its own declarations come first.
+                return self.store.query(text, prefixes=self.prefixes, **options)
         except SyntaxError as exc:
             raise QuerySyntaxError(syntax_message(str(exc))) from None
         except (OSError, ValueError, TypeError, RuntimeError) as exc:
             raise QueryError(f"query failed: {exc}") from None
-        return answer
 
     def answer(self, text: str, format_key: str, *, dataset: DatasetSpec | None = None,
                bindings: dict | None = None, max_rows: int | None = None,

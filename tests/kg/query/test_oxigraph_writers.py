@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from kg.errors import QueryError
+from kg.errors import QueryError, QuerySyntaxError
 from kg.query.catalogue import Catalogue
 from kg.query.engines.oxigraph import DIRECT_FORMATS, OxigraphEngine, solutions_json
 from kg.query.formats import BY_KEY, result_kind
@@ -88,3 +88,16 @@ def test_a_triple_term_is_refused_by_both_paths(engine):
     body, _form, count, _truncated = engine.answer(
         "SELECT (SUBJECT(?t) AS ?s) WHERE { BIND(TRIPLE(<urn:x:a>, <urn:x:b>, <urn:x:c>) AS ?t) }", "json")
     assert count == 1 and json.loads(body)["results"]["bindings"][0]["s"]["value"] == "urn:x:a"
+
+
+def test_crampkgs_prefixes_are_known_and_a_query_may_declare_its_own(engine):
+    """A text that uses crampkg's prefixes without declaring them is answered with them; one that declares a
+    prefix of the same name uses its own; a syntax error is reported as one, whatever the prefixes."""
+    body, *_ = engine.answer("SELECT (ck:causes AS ?x) WHERE {}", "json")
+    assert json.loads(body)["results"]["bindings"][0]["x"]["value"] == "https://w3id.org/crampkg/ontology#causes"
+    body, *_ = engine.answer("PREFIX ck: <urn:x:> SELECT (ck:causes AS ?x) WHERE {}", "json")
+    assert json.loads(body)["results"]["bindings"][0]["x"]["value"] == "urn:x:causes"
+    with pytest.raises(QuerySyntaxError, match="line 1"):
+        engine.answer("SELECT ?x WHERE { ?x nosuchprefix:p ?y }", "json")
+    with pytest.raises(QuerySyntaxError):
+        engine.answer("SELECT ?x WHERE { ?x ck:causes }", "json")

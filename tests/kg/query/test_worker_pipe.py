@@ -20,8 +20,19 @@ from kg.errors import QueryTimeout
 from kg.graph.dataset import DATASET_PATH
 from kg.query.engines import open_engine
 from kg.query.engines.base import DatasetSpec
-from kg.query.executor import (ANSWER, MARSHAL, PICKLE, READ_BYTES, Answer, Executor, decode, encode, receive, send,
-                               wait_at_most)
+from kg.query.executor import (
+    ANSWER,
+    MARSHAL,
+    PICKLE,
+    READ_BYTES,
+    Answer,
+    Executor,
+    decode,
+    encode,
+    receive,
+    send,
+    wait_at_most,
+)
 from kg.query.formats import BY_KEY
 
 

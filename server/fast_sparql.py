@@ -26,7 +26,10 @@ this path stays off and every request goes through Flask: slower, never differen
 """
 from __future__ import annotations
 
+import binascii
+import functools
 import io
+import re
 from collections.abc import Callable, Iterable
 from urllib.parse import parse_qs
 
@@ -47,6 +50,31 @@ BLUEPRINTS = (None, "sparql")  # the hooks that apply to /sparql: the app's own 
 # What the base IRI of a /sparql request depends on (server.sparql.base_iri reads nothing else).
 BASE_IRI_KEYS = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME", "PATH_INFO")
 MAX_KEPT_BASE_IRIS = 256
+# Accept headers whose negotiated format is kept (a client sends the same one on every request).
+MAX_KEPT_NEGOTIATIONS = 256
+# A percent sign that does not start an escape: urllib leaves it as it is, and so must the quick decoding below.
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def query_fields(query_string: str) -> dict[str, list[str]]:
+    """``parse_qs(query_string, keep_blank_values=True, encoding="utf-8", errors="strict")``, and its usual
+    case, a query string that is one ``query=`` field, decoded at C speed: urllib decodes ``%XX`` escapes in a
+    Python loop, about 13 µs for a 600-character query, a tenth of this path's time in the server process.
+    Python's quoted-printable decoder (``binascii.a2b_qp``) does the same for ``=XX``, so the text is rewritten
+    into that form (its own ``=`` escaped first, ``+`` a space) when nothing in it could be read differently:
+    printable ASCII, no second field, no lone ``%``. Anything else goes to ``parse_qs``; a test holds the two
+    equal. UnicodeDecodeError, as from ``parse_qs``, when the escapes are not UTF-8."""
+    if (query_string.startswith("query=") and "&" not in query_string and query_string.isascii()
+            and query_string.isprintable() and not _LONE_PERCENT.search(query_string)):
+        quoted = query_string[6:].replace("=", "=3D").replace("%", "=").replace("+", " ")
+        return {"query": [binascii.a2b_qp(quoted.encode("ascii")).decode("utf-8")]}
+    return parse_qs(query_string, keep_blank_values=True, encoding="utf-8", errors="strict")
+
+
+@functools.lru_cache(maxsize=MAX_KEPT_NEGOTIATIONS)
+def negotiated(accept: str | None, kind: str):
+    """:func:`~kg.query.formats.negotiate`, kept per Accept header and result kind (NotAcceptable is not kept)."""
+    return negotiate(accept, kind)
 
 
 def status_line(code: int) -> str:
@@ -102,8 +130,7 @@ class FastSparql:
         """The query, when the request is one this path reads; None sends the request to Flask."""
         limit = self.app.config["MAX_CONTENT_LENGTH"]
         try:
-            fields = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True, encoding="utf-8",
-                              errors="strict")
+            fields = query_fields(environ.get("QUERY_STRING", ""))
             method = environ.get("REQUEST_METHOD")
             if method == "POST":
                 mimetype = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
@@ -139,7 +166,7 @@ class FastSparql:
         if text is None:
             return None
         try:
-            fmt = negotiate(environ.get("HTTP_ACCEPT"), result_kind(shape(text).form))
+            fmt = negotiated(environ.get("HTTP_ACCEPT"), result_kind(shape(text).form))
         except CrampkgError:
             return None  # the view says what is wrong
         method = environ["REQUEST_METHOD"]

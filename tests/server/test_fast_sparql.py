@@ -6,17 +6,22 @@ time limit and the row cap.
 
 Tried, besides good GET, POST-body and POST-form queries in several formats: a syntax error (answered by the fast
 path from the engine's error), a query past the row cap, an unacceptable Accept, an empty query, two `query`
-parameters, an `update` parameter, dataset parameters, a non-UTF-8 percent-escape and body, an unknown POST
+parameters, query strings built from escapes good and bad, separators, controls and non-ASCII (against
+``parse_qs``), an `update` parameter, dataset parameters, a non-UTF-8 percent-escape and body, an unknown POST
 content type, SERVICE, INSERT, a GET without a query, 3000 nested groups, a 20 KB header and a query past the
 time limit."""
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.test import Client, EnvironBuilder
 
 from kg.query.limits import MAX_NESTING
 from server import create_app
-from server.fast_sparql import FastSparql, header_functions, layer
+from server.fast_sparql import FastSparql, header_functions, layer, query_fields
 
 FORM = "application/x-www-form-urlencoded"
 SELECT = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 3"
@@ -155,3 +160,26 @@ def test_fast_path_is_on_in_the_app_as_served(app):
     fast path does not know: give it a ``headers`` attribute (see server/fast_sparql.py), or every /sparql request
     goes through Flask again (correct, but several times slower)."""
     assert header_functions(app) is not None
+
+
+# What a query string holds: escapes (good, lone, upper and lower case, of multi-byte and bad UTF-8), the
+# characters the quick decoding rewrites (=, %, +), field separators, spaces, controls and non-ASCII.
+QUERY_STRING_PARTS = st.lists(st.sampled_from(
+    ["query=", "query", "=", "&", ";", "+", "%", "%2", "%20", "%2B", "%2b", "%3D", "%25", "%C3%A9", "%c3%a9", "%E2%82",
+     "%FF", "%ZZ", "a", "Z", "0", "9", "_", ".", "~", "{", " ", "\t", "\n", "é", "x=y", "%0A", "%00", "=3D"]),
+    max_size=12).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(QUERY_STRING_PARTS)
+def test_query_fields_reads_a_query_string_as_parse_qs_does(text):
+    """The quick decoding of a lone ``query=`` field gives what ``parse_qs`` gives, for every string tried (and
+    for those that start with ``query=``, which it takes); where ``parse_qs`` refuses, it refuses alike."""
+    for candidate in (text, "query=" + text):
+        try:
+            expected = parse_qs(candidate, keep_blank_values=True, encoding="utf-8", errors="strict")
+        except UnicodeDecodeError:
+            with pytest.raises(UnicodeDecodeError):
+                query_fields(candidate)
+            continue
+        assert query_fields(candidate) == expected, candidate

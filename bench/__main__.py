@@ -136,18 +136,63 @@ _LATENCY = re.compile(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s)\s*$", re.MULTI
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def load(port: int, path: str, accept: str, vary: bool = False) -> dict:
-    """One wrk run: requests/s, p50 and p99 in ms; any answer but 200 makes the run fail."""
+_ESTABLISHED = "01"  # a TCP state in /proc/net/tcp
+
+
+def connection_spread(port: int, server_pid: int) -> list[int]:
+    """How many established connections to ``port`` each process of the server that holds any has (the server
+    and its children), largest first: [2, 2] or [4] for wrk's 4 connections over 2 server processes. Read from
+    /proc (the sockets on the port, then whose descriptors they are); a process that ends meanwhile counts 0."""
+    inodes = set()
+    for table_ in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table_).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == _ESTABLISHED:
+                inodes.add(f"socket:[{fields[9]}]")
+    children = []
+    for task in Path(f"/proc/{server_pid}/task").iterdir():  # a child is listed under the thread that forked it
+        try:
+            children += (task / "children").read_text().split()
+        except OSError:  # a thread that ended since the listing
+            pass
+    counts = []
+    for pid in [str(server_pid), *children]:
+        try:
+            links = [os.readlink(f) for f in Path(f"/proc/{pid}/fd").iterdir()]
+        except OSError:
+            links = []
+        if held := sum(link in inodes for link in links):
+            counts.append(held)
+    return sorted(counts, reverse=True)
+
+
+def load(port: int, path: str, accept: str, vary: bool = False, server_pid: int | None = None) -> dict:
+    """One wrk run: requests/s, p50 and p99 in ms, and (given the server's process) how its connections were
+    spread over the server's processes halfway through; any answer but 200 makes the run fail."""
     env = {**os.environ, "BENCH_PATH": path, "BENCH_ACCEPT": accept, "BENCH_VARY": "1" if vary else "0"}
     cmd = [WRK, "-t2", f"-c{CLIENTS}", f"-d{DURATION:g}s", "--latency", "-s", str(LOAD_SCRIPT),
            f"http://127.0.0.1:{port}"]
-    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=DURATION + 60, check=True).stdout
+    with subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as wrk:
+        spread = None
+        if server_pid is not None:
+            time.sleep(DURATION / 2)
+            spread = connection_spread(port, server_pid)
+        out, err = wrk.communicate(timeout=DURATION + 60)
+    if wrk.returncode:
+        raise RuntimeError(f"wrk failed ({wrk.returncode}): {err.strip()}")
     if "Non-2xx" in out or "Socket errors" in out:
         raise RuntimeError(f"{path[:80]}: not every answer was 200 or the connection failed:\n{out}")
     latency = {int(p): float(v) * _UNITS[u] for p, v, u in _LATENCY.findall(out)}
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     requests = int(re.search(r"(\d+) requests in", out).group(1))
-    return {"rps": rps, "p50": latency[50], "p99": latency[99], "n": requests}
+    result = {"rps": rps, "p50": latency[50], "p99": latency[99], "n": requests}
+    if spread is not None:
+        result["spread"] = spread
+    return result
 
 
 def answer_size(port: int, path: str, accept: str) -> int:
@@ -200,7 +245,21 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}"
 
 
-def table(results: dict, startup: dict, workloads: list[str], before: str, after: str) -> str:
+def spread_line(runs: dict, workloads: list[str]) -> list[str]:
+    """A line saying how crampkg's connections were spread over its server processes in each round of the
+    new-text workloads (none when a round was not sampled)."""
+    spreads = {w.split(",")[0]: [r.get("spread") for r in runs[w].get("crampkg", [])]
+               for w in workloads if NEW_TEXT in w}
+    if not spreads or not all(all(rounds) for rounds in spreads.values()):
+        return []
+    return ["", "crampkg's connections over its server processes, round by round (the kernel picks a process by a "
+            "hash of the client's address and port): "
+            + "; ".join(f"{w}: " + ", ".join("+".join(map(str, s)) for s in rounds) for w, rounds in spreads.items())
+            + "."]
+
+
+def table(results: dict, startup: dict, workloads: list[str], before: str, after: str,
+          runs: dict | None = None) -> str:
     names = [n for n in ("crampkg", "Oxigraph server", "rdflib-endpoint") if any(n in results[w] for w in workloads)]
     static = results["static"]["static Flask route"]["rps"]
     lines = [
@@ -226,6 +285,7 @@ def table(results: dict, startup: dict, workloads: list[str], before: str, after
         re_ = results[w].get("rdflib-endpoint", {})
         lines.append(f"| {w} | " + " | ".join(cells) + f" | {ratio(ours['rps'], ox.get('rps'))} | "
                      f"{ratio(ours['p99'], ox.get('p99'))} | {ratio(ours['rps'], re_.get('rps'))} |")
+    lines += spread_line(runs, workloads) if runs else []
     lines += ["", "Start-up to first answer (cached build): "
               + ", ".join(f"{k} {v:.2f} s" for k, v in startup.items()) + ".",
               "", "Targets (issue 12): new text each request ≥ 1× Oxigraph's req/s with p99 ≤ 2× Oxigraph's; "
@@ -253,13 +313,16 @@ def main() -> int:
                 for t in targets:
                     if t is static:
                         continue
-                    r = load(t.port, *t.request_for(w, catalogue), vary=varies(w))
+                    ours = t.name == "crampkg" and t.process is not None
+                    r = load(t.port, *t.request_for(w, catalogue), vary=varies(w),
+                             server_pid=t.process.pid if ours else None)
                     runs[w].setdefault(t.name, []).append(r)
+                    spread = f"  connections {'+'.join(map(str, r['spread']))}" if "spread" in r else ""
                     print(f"round {round_} {w:45} {t.name:16} {r['rps']:8,.0f} req/s  p50 {r['p50']:6.2f} ms  "
-                          f"p99 {r['p99']:6.2f} ms", flush=True)
+                          f"p99 {r['p99']:6.2f} ms{spread}", flush=True)
         results = {w: {name: sorted(rs, key=lambda r: r["rps"])[len(rs) // 2] for name, rs in by_target.items()}
                    for w, by_target in runs.items()}
-        text = table(results, startup, workloads, before, machine())
+        text = table(results, startup, workloads, before, machine(), runs)
         RESULTS.mkdir(parents=True, exist_ok=True)
         name = "latest" + ("-" + "".join(SERVE_ARGS).replace("-", "") if SERVE_ARGS else "")
         (RESULTS / f"{name}.md").write_text(text)

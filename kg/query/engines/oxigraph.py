@@ -53,19 +53,46 @@ def _truncation(truncated: bool, max_rows: int | None) -> str:
     return f',"truncated":true,"max_rows":{json.dumps(max_rows)}' if truncated else ""
 
 
+class _Enough(Exception):
+    """Raised by a :class:`_Sink` to stop Oxigraph's writer once more than the row cap has been written."""
+
+
+class _Sink:
+    """A binary file for Oxigraph's writers that keeps what it is given and stops the writer (by raising
+    :class:`_Enough`) once :meth:`past_cap` says that more than the row cap has surely come: a capped answer is
+    never written out in full."""
+
+    def __init__(self, max_rows: int | None) -> None:
+        self.chunks: list[bytes] = []
+        self.max_rows = max_rows
+
+    def write(self, data: bytes) -> int:
+        data = bytes(data)
+        self.chunks.append(data)
+        if self.past_cap(data):
+            raise _Enough
+        return len(data)
+
+    def past_cap(self, data: bytes) -> bool:
+        """Whether more than ``max_rows`` rows have surely come, with ``data`` (always False without a cap)."""
+        raise NotImplementedError
+
+    def flush(self) -> None:
+        pass
+
+
 # How rows are counted in Oxigraph's results JSON (``{"head":{"vars":[…]},"results":{"bindings":[ROW,ROW,…]}}``,
 # each ROW ``{"name":TERM,…}``, each TERM ``{"type":"…","value":"…",…}``) without reading it back. ``{"`` opens the
 # document, "head", "results", every row that binds a variable and every term; of those, only a term has the key
 # "type" with a string value. Inside a string every quote is escaped, so neither occurs there, but for ``{"`` where
-# a string ends with ``{``.
+# a string ends with ``{``: then it is followed by a comma or a brace, as no key is.
 _OPENING = b'{"'
 _TERM = b'"type":"'
-_DOCUMENT_OPENINGS = 3  # the document, "head" and "results"
-# What the counts above cannot read: a row that binds nothing (``{}``; where every ``{`` is followed by a quote,
-# there is none), and a string that ends with ``{`` (then ``{"`` is followed by a comma or a brace, as no key is).
-# Those answers are scanned token by token: a string, or a row's start (``[{`` or ``,{``; a term's object follows
-# a colon).
 _STRING_ENDS = (b'{",', b'{"}')
+_DOCUMENT_OPENINGS = 3  # the document, "head" and "results"
+# What those counts cannot read: a row that binds nothing (``{}``; where every ``{`` is followed by a quote,
+# there is none). Such answers are scanned token by token: a string, or a row's start (``[{`` or ``,{``; a term's
+# object follows a colon).
 _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[,]\{')
 # A triple term (RDF 1.2), which no other format here can write: refused, as it always was.
 _TRIPLE = b'"type":"triple"'
@@ -74,38 +101,32 @@ _TRIPLE = b'"type":"triple"'
 ROW_BYTES = 32
 
 
-class _Rows:
-    """A binary file for Oxigraph's results-JSON writer that keeps what it is given and stops the writer (by
-    raising :class:`_Enough`) once more than ``max_rows`` rows have surely come. Rows are only counted once the
-    answer is long enough to hold that many. A chunk's count can be off where a sequence is cut between two
-    chunks, so the bound allows two rows a chunk."""
+def _openings(data: bytes) -> int:
+    """The rows that bind a variable in ``data``, plus the document's own openings (see above)."""
+    return data.count(_OPENING) - data.count(_TERM) - sum(data.count(end) for end in _STRING_ENDS)
+
+
+class _Rows(_Sink):
+    """The sink for results JSON. Rows are only counted once the answer is long enough to hold more than the
+    cap. A chunk's count can be off where a sequence is cut between two chunks, so the bound allows two rows a
+    chunk."""
 
     def __init__(self, max_rows: int | None) -> None:
-        self.chunks: list[bytes] = []
+        super().__init__(max_rows)
         self.size = 0
         self.rows: int | None = None  # not counted yet
-        self.max_rows = max_rows
 
-    def write(self, data: bytes) -> int:
-        data = bytes(data)
-        self.chunks.append(data)
+    def past_cap(self, data: bytes) -> bool:
+        if self.max_rows is None:
+            return False
         self.size += len(data)
-        if self.max_rows is None or self.size <= (self.max_rows + 1) * ROW_BYTES:
-            return len(data)
+        if self.size <= (self.max_rows + 1) * ROW_BYTES:
+            return False
         if self.rows is None:
-            self.rows = -_DOCUMENT_OPENINGS
-            counted = self.chunks
+            self.rows = sum(map(_openings, self.chunks)) - _DOCUMENT_OPENINGS
         else:
-            counted = [data]
-        for chunk in counted:
-            self.rows += (chunk.count(_OPENING) - chunk.count(_TERM)
-                          - sum(chunk.count(end) for end in _STRING_ENDS))
-        if self.rows > self.max_rows + 2 * len(self.chunks):
-            raise _Enough
-        return len(data)
-
-    def flush(self) -> None:
-        pass
+            self.rows += _openings(data)
+        return self.rows > self.max_rows + 2 * len(self.chunks)
 
 
 def _row_starts(body: bytes) -> list[int]:
@@ -127,9 +148,8 @@ def solutions_json(solutions: ox.QuerySolutions, max_rows: int | None) -> tuple[
     if _TRIPLE in body:
         raise QueryError("unsupported term in a result: a triple term; select its parts with SUBJECT(), "
                          "PREDICATE() and OBJECT()")
-    openings = body.count(_OPENING)
-    if not stopped and body.count(b"{") == openings and not any(end in body for end in _STRING_ENDS):
-        count = openings - _DOCUMENT_OPENINGS - body.count(_TERM)
+    if not stopped and body.count(b"{") == body.count(_OPENING):  # no row that binds nothing
+        count = _openings(body) - _DOCUMENT_OPENINGS
         if max_rows is None or count <= max_rows:
             return body, count, False
     starts = _row_starts(body)
@@ -141,29 +161,16 @@ def solutions_json(solutions: ox.QuerySolutions, max_rows: int | None) -> tuple[
     return body[:cut] + b"]}" + _truncation(True, max_rows).encode("utf-8") + b"}", max_rows, True
 
 
-class _Enough(Exception):
-    """Raised by :class:`_Lines` to stop Oxigraph's writer once it has written more lines than are kept."""
+class _Lines(_Sink):
+    """The sink for N-Triples: a line a triple."""
 
-
-class _Lines:
-    """A binary file for Oxigraph's N-Triples writer that keeps what it is given and stops it (by raising
-    :class:`_Enough`) as soon as more than ``max_lines`` lines have come: a capped answer is never written out
-    in full."""
-
-    def __init__(self, max_lines: int | None) -> None:
-        self.chunks: list[bytes] = []
+    def __init__(self, max_rows: int | None) -> None:
+        super().__init__(max_rows)
         self.lines = 0
-        self.max_lines = max_lines
 
-    def write(self, data: bytes) -> int:
-        self.chunks.append(bytes(data))
+    def past_cap(self, data: bytes) -> bool:
         self.lines += data.count(b"\n")
-        if self.max_lines is not None and self.lines > self.max_lines:
-            raise _Enough
-        return len(data)
-
-    def flush(self) -> None:
-        pass
+        return self.max_rows is not None and self.lines > self.max_rows
 
 
 def triples_ntriples(triples: ox.QueryTriples, max_rows: int | None) -> tuple[bytes, int, bool]:

@@ -5,6 +5,16 @@ The command line (``crampkg serve``), the server's configuration (:data:`server.
 """
 from __future__ import annotations
 
+
+def waiting_room(threads: int, queue: int) -> int:
+    """Queries that may wait for room, at most, beside ``queue`` running or waiting for a worker, for a server
+    of ``threads`` request threads: the rest of the threads (a server given fewer threads than queue room: none).
+    With the queue it makes the threads, so a count alone never refuses a valid query at once (requests beyond
+    the threads wait in the server's own queue); a flood is refused once its waits go in vain (fewer may wait
+    once one waited in vain); more get 503 at once."""
+    return max(threads - queue, 0)
+
+
 QUERY_TIMEOUT = 10.0  # seconds per SPARQL query; a worker that runs longer is killed
 QUERY_WORKERS = 2  # worker processes kept to evaluate queries (0: in-process, without a time limit)
 QUERY_WORKERS_MAX = 6  # workers forked when all are busy (slow queries hold theirs up to QUERY_TIMEOUT)
@@ -20,15 +30,7 @@ MAX_SERVER_PROCESSES = 16  # `crampkg serve --processes`, at most
 # server processes `crampkg serve` forks by default (--processes auto): one per CPU, at most this many. Each has
 # its own GIL, so requests are answered on every core; the limits above are shared out among them.
 AUTO_SERVER_PROCESSES = 4
-# Queries that may wait for room, at most (fewer once one waited in vain); more get 503 at once. With
-# QUERY_QUEUE it makes SERVER_THREADS, so a count alone never refuses a valid query at once (requests beyond
-# the threads wait in the server's own queue); a flood is refused once its waits go in vain.
-QUEUE_WAITING = SERVER_THREADS - QUERY_QUEUE  # waiting_room(SERVER_THREADS, QUERY_QUEUE)
-
-
-def waiting_room(threads: int, queue: int) -> int:
-    """QUEUE_WAITING for other thread and queue counts (a server given fewer threads than queue room: none)."""
-    return max(threads - queue, 0)
+QUEUE_WAITING = waiting_room(SERVER_THREADS, QUERY_QUEUE)
 MAX_NESTING = 64  # nested groups, brackets and parentheses in a query text (400 above, checked before parsing)
 MAX_HEADER_BYTES = 16_384  # bytes of request line and headers together (431 above)
 WORKER_MEMORY_MB = 1_024  # memory a query worker may add to what it shares with the server (stopped above)

@@ -498,12 +498,17 @@ class Executor:
         message = encode(args)
         while True:
             worker = self._idle_worker()
-            try:
-                send(worker.fd, *message)
-            except OSError:
-                self._retire(worker)
-                continue
-            return self._ask(worker)
+            if self._handed(worker, message):
+                return self._ask(worker)
+
+    def _handed(self, worker: _Worker, message: tuple[bytes, bytes]) -> bool:
+        """Whether ``worker`` took ``message``; one that refuses it (its end of the pipe is closed) is retired."""
+        try:
+            send(worker.fd, *message)
+        except OSError:
+            self._retire(worker)
+            return False
+        return True
 
     def _reply(self, worker: _Worker) -> tuple[bytes, bytes]:
         """``worker``'s answer as (kind, content), waited for at most the time limit (QueryTimeout past it). A
@@ -559,12 +564,9 @@ class Executor:
         """Check that every idle worker answers (they are started by the constructor)."""
         with self._lock:
             workers, self._idle = self._idle, []
+        message = encode(("ASK {}", "json", None, None, None, None))
         for worker in workers:
-            try:
-                send(worker.fd, *encode(("ASK {}", "json", None, None, None, None)))
-            except OSError:
-                self._retire(worker)
-            else:
+            if self._handed(worker, message):
                 self._ask(worker)
 
     def close(self) -> None:

@@ -234,9 +234,10 @@ class Processes:
     queries. Measured on this project's 2-CPU virtual machine, one query at a time: 254 µs a round trip with
     the server process and its worker on different CPUs, 127 µs on one. Under the bench's load (wrk, 4
     connections, a new query text each request): 0.89x the Oxigraph server's requests/s with nothing pinned,
-    0.99x with each process and its workers pinned together, but a run whose 4 connections all went to one
-    process fell to half of that (about 2,270 requests/s); with the workers free, such a run gives about
-    3,500, and the others as much as before.
+    0.99x with each process and its workers pinned together. With the workers pinned too, the rounds whose
+    connections split between the processes answer 9-14 % more than with them free, but a round whose 4
+    connections all went to one process falls to half (about 2,500 requests/s); with the workers free, such a
+    round gives 3,500-4,700. The default is the one without the collapse (the README has the figures).
     """
 
     def __init__(self, server: Server, count: int, after_fork: Callable[[], Callable[[], None]],

@@ -24,8 +24,8 @@ QUERIES = [
     f'SELECT ?x ?y WHERE {{ VALUES (?x ?y) {{ ("a\\"b\\\\c\\n\\t\\r\\u00e9 \\u2028"@en-US 1) (<http://x/é> UNDEF)'
     f' (UNDEF "2.5"^^<{XSD}decimal>) ("plain" "x"^^<{XSD}string>) }} }}',
     "CONSTRUCT { ?s <urn:x:says> ?o } WHERE { VALUES (?s ?o) { (<urn:x:a> \"tab\\there\"@fr) } }",
-    # what the results-JSON row count cannot read from the bytes alone: strings holding the sequences it counts
-    # (or ending in a brace), rows that bind nothing, a variable named "type"
+    # what could mislead the results-JSON row count, read from the bytes: strings holding the sequences it counts,
+    # strings ending in a brace (subtracted), rows that bind nothing (scanned instead), a variable named "type"
     'SELECT ?type ?v WHERE { VALUES (?type ?v) { ("{}" "a,{\\"b\\":1}") ("[{" "x{") ("{" UNDEF) (UNDEF UNDEF)'
     ' ("\\"type\\":\\"uri\\"" "},{") ("triple" "ends with a brace {") } }',
     "SELECT * WHERE { }",
